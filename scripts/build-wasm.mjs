@@ -1,0 +1,24 @@
+// Compiles every src/**/*.wat to the matching dist/src/**/*.wasm with wabt (a devDependency).
+// The .wasm files ship in the package, so users never need wabt.
+import { readdir, readFile, writeFile, mkdir } from 'node:fs/promises';
+import { join, dirname, relative } from 'node:path';
+import wabtInit from 'wabt';
+
+const root = new URL('..', import.meta.url).pathname;
+async function* watFiles(dir) {
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const p = join(dir, entry.name);
+    if (entry.isDirectory()) yield* watFiles(p);
+    else if (entry.name.endsWith('.wat')) yield p;
+  }
+}
+const wabt = await wabtInit();
+for await (const file of watFiles(join(root, 'src'))) {
+  const mod = wabt.parseWat(file, await readFile(file, 'utf8'), { simd: true });
+  mod.validate();
+  const { buffer } = mod.toBinary({});
+  const out = join(root, 'dist', relative(root, file)).replace(/\.wat$/, '.wasm');
+  await mkdir(dirname(out), { recursive: true });
+  await writeFile(out, buffer);
+  mod.destroy();
+}

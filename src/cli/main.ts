@@ -1,0 +1,270 @@
+#!/usr/bin/env node
+/**
+ * The `spinflow` command line: parses and checks arguments, calls the library, prints text or JSON.
+ * It holds no science. Exit status: 0 success, 1 failure, 2 bad input.
+ */
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { InputError } from '../errors.js';
+import { parseInteger, parseNumber, parseNumberList } from './args.js';
+import { progressBar } from './progress.js';
+import { simulate, type SimulationResult } from '../sampling/simulate.js';
+import { ALGORITHMS, ALGORITHM_INFO } from '../sampling/algorithms.js';
+import { defaultWorkers } from '../sampling/pool.js';
+import { finiteLatticeExact } from '../exact/finite-lattice.js';
+import { infiniteLattice, CRITICAL_TEMPERATURE } from '../exact/onsager.js';
+import { realisedMagnetization } from '../sampling/model.js';
+import { STUDIES, type Scale } from '../studies/index.js';
+import { writeFileAtomic } from '../io/atomic.js';
+
+const VERSION = (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+const HELP = `spinflow ${VERSION} — machine learning and renormalization-group studies of lattice spin models
+
+Usage: spinflow <command> [options]
+
+Commands:
+  simulate    Monte Carlo of the 2D Ising model (free or conserved magnetization), with error bars
+  exact       exact values: finite lattice (enumeration ≤ 25 spins, else Kaufman) and infinite lattice
+  reproduce   run the studies at quick or paper scale and compare with exact values
+
+Run 'spinflow <command> --help' for its options. Every command takes --json.
+`;
+
+const COMMAND_HELP: Record<string, string> = {
+  simulate: `Usage: spinflow simulate --L 16 --T 2.269 [options]
+
+  --L N                 lattice side (Lx = Ly = N); or --Lx N --Ly M          (default 16)
+  --T LIST              temperature(s): 2.269, a comma list 2.0,2.5 or a range 1.0:3.0:0.5
+  --algorithm NAME      ${ALGORITHMS.join('|')}
+                        (default metropolis; kawasaki for --model conserved)
+${ALGORITHMS.map((a) => `                          ${a.padEnd(13)}${ALGORITHM_INFO[a].description}`).join('\n')}
+  --model ising|conserved  conserved keeps the number of up spins fixed
+  --magnetization M0    magnetization per spin of the conserved model (default 0)
+  --J J --h H           coupling and field (default 1, 0)
+  --sweeps N            measured sweeps per chain (default 10000)
+  --thermalize N        sweeps discarded first (default 1000)
+  --measure-every N     sweeps between measurements (default 1)
+  --correlation-every N measurements between C(r) evaluations, 0 = off (default ≈ L/8)
+  --chains N            independent chains per temperature (default 1)
+  --workers N           worker threads (default 1; results do not depend on it)
+  --seed S              integer seed (default 1)
+  --start auto|hot|cold initial state (auto: cold below T_c, hot above)
+  --json                print one JSON object (for several temperatures: {"results": [...]})
+`,
+  exact: `Usage: spinflow exact --L 16 --T 2.269 [--Lx N --Ly M] [--J J] [--h H] [--magnetization M0] [--json]
+
+Finite periodic lattice: exhaustive enumeration up to 25 spins (any h, and fixed M0), Kaufman's
+formula otherwise (h = 0). Infinite lattice: Onsager's free energy, energy and specific heat, Yang's
+spontaneous magnetization (J > 0, h = 0).
+`,
+  reproduce: `Usage: spinflow reproduce [STUDY ...] [--scale quick|paper] [--out DIR] [--workers N] [--seed S] [--list] [--json]
+
+Runs the named studies (default: all) and prints each one's table; with --out, writes
+DIR/<study>/summary.json and report.txt atomically. Exit status 1 if a check against exact values fails.
+Studies:
+${STUDIES.map((s) => `  ${s.name.padEnd(12)}${s.title}`).join('\n')}
+`,
+};
+
+type Values = Record<string, string | boolean | undefined>;
+
+/** `--h -0.5` means `--h=-0.5`: a negative number after an option is its value, not an option. */
+function joinNegativeValues(argv: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a.startsWith('--') && !a.includes('=') && i + 1 < argv.length && /^-(\d|\.\d|Infinity)/.test(argv[i + 1])) out.push(`${a}=${argv[++i]}`);
+    else out.push(a);
+  }
+  return out;
+}
+
+function parse(argv: string[], options: ParseArgsConfig['options'], allowPositionals = false): { values: Values; positionals: string[] } {
+  try {
+    const { values, positionals } = parseArgs({ args: joinNegativeValues(argv), options: { ...options, json: { type: 'boolean' }, help: { type: 'boolean' } }, allowPositionals, strict: true });
+    return { values: values as Values, positionals };
+  } catch (e) {
+    throw new InputError((e as Error).message.split('\n')[0]);
+  }
+}
+
+const str = (v: string | boolean | undefined) => (typeof v === 'string' ? v : undefined);
+const stringOptions = (names: string[]) => Object.fromEntries(names.map((n) => [n, { type: 'string' as const }]));
+
+function print(json: boolean, obj: unknown, text: string): void {
+  process.stdout.write(json ? `${JSON.stringify(obj, jsonReplacer)}\n` : `${text}\n`);
+}
+
+/** NaN and ±∞ become null in JSON; Maps become objects. */
+function jsonReplacer(_key: string, value: unknown): unknown {
+  if (typeof value === 'number' && !Number.isFinite(value)) return null;
+  if (value instanceof Float64Array || value instanceof Int8Array) return Array.from(value);
+  return value;
+}
+
+async function cmdSimulate(argv: string[]): Promise<number> {
+  const { values: v } = parse(argv, stringOptions(['L', 'Lx', 'Ly', 'T', 'J', 'h', 'algorithm', 'model', 'magnetization', 'sweeps', 'thermalize', 'measure-every', 'correlation-every', 'chains', 'workers', 'seed', 'start']));
+  if (v.help) return help('simulate');
+  const T = parseNumberList('--T', str(v.T));
+  if (!T) throw new InputError('--T is missing: give a temperature > 0, a comma list or a range start:stop:step');
+  const bar = progressBar('simulate');
+  const results = await simulate({
+    L: parseInteger('--L', str(v.L)), Lx: parseInteger('--Lx', str(v.Lx)), Ly: parseInteger('--Ly', str(v.Ly)), T,
+    J: parseNumber('--J', str(v.J)), h: parseNumber('--h', str(v.h)), algorithm: str(v.algorithm), model: str(v.model),
+    magnetization: parseNumber('--magnetization', str(v.magnetization)),
+    sweeps: parseInteger('--sweeps', str(v.sweeps)), thermalize: parseInteger('--thermalize', str(v.thermalize)),
+    measureEvery: parseInteger('--measure-every', str(v['measure-every'])), correlationEvery: parseInteger('--correlation-every', str(v['correlation-every'])),
+    chains: parseInteger('--chains', str(v.chains)), workers: parseInteger('--workers', str(v.workers)), seed: parseInteger('--seed', str(v.seed)),
+    start: str(v.start), onProgress: (d, t) => bar.update(d, t),
+  });
+  bar.finish();
+  const withExact = results.map((r) => ({ ...r, exact: finiteLatticeExact(r.Lx, r.Ly, r.T, r.J, r.h, r.magnetization0) }));
+  const obj = withExact.length === 1 ? withExact[0] : { results: withExact };
+  print(Boolean(v.json), obj, withExact.map(simulationText).join('\n\n'));
+  return 0;
+}
+
+function simulationText(r: SimulationResult & { exact: ReturnType<typeof finiteLatticeExact> }): string {
+  const ex = r.exact as Record<string, number | string> | null;
+  const row = (label: string, key: keyof SimulationResult, exactKey = key as string) => {
+    const e = r[key] as { mean: number; error: number; tauInt: number };
+    const exact = ex && typeof ex[exactKey] === 'number' ? (ex[exactKey] as number) : undefined;
+    const dev = exact !== undefined && e.error > 0 ? `  (${((e.mean - exact) / e.error).toFixed(1)}σ)` : '';
+    return `  ${label.padEnd(18)}${fmt(e.mean).padStart(12)} ± ${fmt(e.error).padEnd(11)} τ_int ${e.tauInt.toFixed(1).padStart(7)}   ${exact !== undefined ? `exact ${fmt(exact)}${dev}` : ''}`;
+  };
+  const model = r.model === 'conserved' ? `conserved M0 = ${r.magnetization0}` : 'ising';
+  return [
+    `${r.Lx}×${r.Ly} ${model}, T = ${r.T}, J = ${r.J}, h = ${r.h}, ${r.algorithm}, ${r.chains} chain(s) × ${r.sweeps} sweeps (${r.measurements} measurements${r.replicas > 1 ? ` × ${r.replicas} replicas` : ''}), seed ${r.seed}`,
+    row('E/N', 'energyPerSpin'),
+    row('|M|/N', 'absMagnetization', 'absMagnetization'),
+    row('M/N', 'magnetization', 'magnetization'),
+    row('susceptibility', 'susceptibility'),
+    row('specific heat', 'specificHeat'),
+    row('Binder U4', 'binder'),
+    `  C(r)              ${r.correlation.map((c) => `${c.r}:${c.mean.toFixed(4)}`).join(' ')}`,
+    `  ${r.flipsPerNanosecond.toFixed(3)} flips/ns per thread, ${r.elapsedSeconds.toFixed(2)} s${ex ? `; exact values by ${ex.method}` : ''}`,
+  ].join('\n');
+}
+
+function fmt(x: number): string {
+  if (!Number.isFinite(x)) return String(x);
+  return Math.abs(x) >= 1e4 || (Math.abs(x) < 1e-3 && x !== 0) ? x.toExponential(4) : x.toFixed(6);
+}
+
+async function cmdExact(argv: string[]): Promise<number> {
+  const { values: v } = parse(argv, stringOptions(['L', 'Lx', 'Ly', 'T', 'J', 'h', 'magnetization']));
+  if (v.help) return help('exact');
+  const L = parseInteger('--L', str(v.L));
+  const Lx = parseInteger('--Lx', str(v.Lx)) ?? L ?? 16;
+  const Ly = parseInteger('--Ly', str(v.Ly)) ?? L ?? Lx;
+  for (const [flag, x] of [['--Lx', Lx], ['--Ly', Ly]] as const) if (x < 2) throw new InputError(`${flag} ${x} is not allowed: the lattice side must be an integer ≥ 2`);
+  const T = parseNumber('--T', str(v.T)) ?? CRITICAL_TEMPERATURE;
+  if (!(T > 0)) throw new InputError(`--T ${T} is not allowed: the temperature must be a number > 0`);
+  const J = parseNumber('--J', str(v.J)) ?? 1;
+  if (J === 0) throw new InputError('--J 0 is not allowed: the coupling must be non-zero');
+  const h = parseNumber('--h', str(v.h)) ?? 0;
+  const M0 = parseNumber('--magnetization', str(v.magnetization));
+  let magnetization: number | null = null;
+  if (M0 !== undefined) {
+    try {
+      magnetization = realisedMagnetization(Lx * Ly, M0);
+    } catch (e) {
+      throw new InputError((e as Error).message.replace(`${Lx * Ly} sites`, `${Lx}×${Ly}`));
+    }
+  }
+  const finite = finiteLatticeExact(Lx, Ly, T, J, h, magnetization);
+  if (!finite) {
+    throw new InputError(`no exact method for ${Lx}×${Ly} with h = ${h}${magnetization !== null ? ` at fixed M0 = ${magnetization}` : ''}: enumeration allows at most 25 spins, Kaufman needs h = 0, no fixed M0 (and even sides for J < 0)`);
+  }
+  const infinite = J > 0 && h === 0 ? infiniteLattice(T, J) : null;
+  const obj = { L: Lx, Lx, Ly, T, J, h, magnetization0: magnetization, ...finite, infinite };
+  const lines = [
+    `${Lx}×${Ly} periodic lattice, T = ${T}, J = ${J}, h = ${h}${magnetization !== null ? `, M0 = ${magnetization}` : ''} (${finite.method})`,
+    ...Object.entries(finite).filter(([k]) => k !== 'method').map(([k, x]) => `  ${k.padEnd(20)}${fmt(x as number)}`),
+    ...(infinite ? ['infinite lattice', ...Object.entries(infinite).map(([k, x]) => `  ${k.padEnd(26)}${fmt(x)}`)] : []),
+  ];
+  print(Boolean(v.json), obj, lines.join('\n'));
+  return 0;
+}
+
+async function cmdReproduce(argv: string[]): Promise<number> {
+  const { values: v, positionals } = parse(argv, { ...stringOptions(['scale', 'out', 'workers', 'seed']), list: { type: 'boolean' } }, true);
+  if (v.help) return help('reproduce');
+  if (v.list) {
+    print(Boolean(v.json), STUDIES.map((s) => ({ name: s.name, title: s.title })), STUDIES.map((s) => `${s.name.padEnd(12)}${s.title}`).join('\n'));
+    return 0;
+  }
+  const scale = (str(v.scale) ?? 'quick') as Scale;
+  if (scale !== 'quick' && scale !== 'paper') throw new InputError(`--scale ${scale} is unknown: allowed are quick, paper`);
+  const names = positionals.length > 0 ? positionals : STUDIES.map((s) => s.name);
+  const studies = names.map((n) => {
+    const s = STUDIES.find((x) => x.name === n);
+    if (!s) throw new InputError(`study ${n} is unknown: allowed are ${STUDIES.map((x) => x.name).join(', ')}`);
+    return s;
+  });
+  const workers = parseInteger('--workers', str(v.workers)) ?? defaultWorkers();
+  const seed = parseInteger('--seed', str(v.seed)) ?? 1;
+  if (workers < 1) throw new InputError(`--workers ${workers} is not allowed: expected an integer ≥ 1`);
+  if (seed < 0) throw new InputError(`--seed ${seed} is not allowed: expected an integer in [0, 2^53)`);
+  const out = str(v.out);
+  const report: Record<string, unknown> = {};
+  let passed = true;
+  for (const study of studies) {
+    const bar = progressBar(study.name);
+    const started = performance.now();
+    const outcome = await study.run({ scale, seed, workers, onProgress: (d, t) => bar.update(d, t) });
+    bar.finish();
+    const seconds = (performance.now() - started) / 1000;
+    passed &&= outcome.passed;
+    report[study.name] = { ...outcome.summary, elapsedSeconds: seconds };
+    if (out) {
+      await writeFileAtomic(join(out, study.name, 'summary.json'), `${JSON.stringify({ study: study.name, ...outcome.summary, elapsedSeconds: seconds }, jsonReplacer, 2)}\n`);
+      await writeFileAtomic(join(out, study.name, 'report.txt'), `${study.title}\n\n${outcome.text}\n`);
+    }
+    if (!v.json) process.stdout.write(`== ${study.name}: ${study.title} (${scale} scale, ${seconds.toFixed(1)} s) ${outcome.passed ? 'PASSED' : 'FAILED'}\n${outcome.text}\n\n`);
+  }
+  if (v.json) print(true, { scale, seed, passed, studies: report }, '');
+  return passed ? 0 : 1;
+}
+
+function help(command?: string): number {
+  process.stdout.write(command ? COMMAND_HELP[command] : HELP);
+  return 0;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case undefined:
+      case '--help':
+      case '-h':
+      case 'help':
+        return help(rest[0] && COMMAND_HELP[rest[0]] ? rest[0] : undefined);
+      case '--version':
+      case '-v':
+        process.stdout.write(`${VERSION}\n`);
+        return 0;
+      case 'simulate':
+        return await cmdSimulate(rest);
+      case 'exact':
+        return await cmdExact(rest);
+      case 'reproduce':
+        return await cmdReproduce(rest);
+      default:
+        throw new InputError(`command ${command} is unknown: allowed are simulate, exact, reproduce (see spinflow --help)`);
+    }
+  } catch (e) {
+    if (e instanceof InputError || e instanceof RangeError) {
+      process.stderr.write(`spinflow: error: ${e.message}\n`);
+      return 2;
+    }
+    process.stderr.write(`spinflow: ${(e as Error).stack ?? String(e)}\n`);
+    return 1;
+  }
+}
+
+const code = await main(process.argv.slice(2));
+process.exitCode = code;

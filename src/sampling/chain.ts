@@ -1,0 +1,137 @@
+/**
+ * One Markov chain: build the rule, thermalize, then sweep and measure. Everything a chain
+ * returns is plain data (typed arrays, numbers), so it crosses worker boundaries unchanged.
+ *
+ * Measurements per chain (averaged over the rule's replicas at each measurement):
+ *   series.{e, e2, absM, m, m2, m4}  per-spin energy/magnetization moments, one entry per measurement
+ *   histogram                        counts of each total energy E, in `batches` batches
+ *   correlation                      C(r) sums in `batches` batches (every `correlationEvery` measurements)
+ */
+import { Rng } from './rng.js';
+import { bondSum, magnetization, squareLattice } from '../lattice/square.js';
+import { createRule, type Algorithm } from './algorithms.js';
+import { initialConfiguration, type Start } from './model.js';
+import { maxCorrelationDistance, spatialCorrelation } from '../observables/correlation.js';
+
+export interface ChainSpec {
+  Lx: number;
+  Ly: number;
+  T: number;
+  J: number;
+  h: number;
+  algorithm: Algorithm;
+  /** Fixed magnetization per spin (conserved model), or null. */
+  magnetization: number | null;
+  thermalize: number;
+  sweeps: number;
+  /** Sweeps between measurements. */
+  measureEvery: number;
+  /** Measurements between C(r) evaluations (0: no correlation). */
+  correlationEvery: number;
+  seed: number;
+  /** Stream index of this chain: chains draw from Rng.stream(seed, chain, …) wherever they run. */
+  chain: number;
+  start: Start;
+}
+
+export const PRIMARIES = ['e', 'e2', 'absM', 'm', 'm2', 'm4'] as const;
+export type Primary = (typeof PRIMARIES)[number];
+
+export const BATCHES = 32;
+
+export interface ChainResult {
+  spec: ChainSpec;
+  N: number;
+  replicas: number;
+  measurements: number;
+  series: Record<Primary, Float64Array>;
+  /** Per batch: total energy E (exact float key) → number of configurations. */
+  histogram: Map<number, number>[];
+  /** Per batch: Σ C(r) over evaluated configurations, and how many (batch-major, rMax+1 each). */
+  correlationSums: Float64Array;
+  correlationCounts: Float64Array;
+  /** Work (attempts or flipped spins) and update time of the measurement-phase sweeps. */
+  work: number;
+  updateSeconds: number;
+  /** Final configuration of replica 0 (for checkpoints and datasets). */
+  final: Int8Array;
+}
+
+export type ProgressCallback = (sweepsDone: number, sweepsTotal: number) => void;
+
+export function runChain(spec: ChainSpec, onProgress?: ProgressCallback): ChainResult {
+  const lattice = squareLattice(spec.Lx, spec.Ly);
+  const { N } = lattice;
+  const params = { J: spec.J, h: spec.h, T: spec.T };
+  const initial = initialConfiguration(lattice, Rng.stream(spec.seed, spec.chain, 1), { ...params, magnetization: spec.magnetization, start: spec.start });
+  const rng = Rng.stream(spec.seed, spec.chain, 0);
+  const rule = createRule(spec.algorithm, { lattice, params, initial }, Rng.stream(spec.seed, spec.chain, 2));
+  const R = rule.replicas;
+  const total = spec.thermalize + spec.sweeps;
+  const progressStep = Math.max(1, Math.floor(total / 200));
+  let done = 0;
+  const tick = (n: number) => {
+    const before = done;
+    done += n;
+    if (onProgress && Math.floor(done / progressStep) !== Math.floor(before / progressStep)) onProgress(done, total);
+  };
+  for (let s = 0; s < spec.thermalize; s++) {
+    rule.sweep(rng);
+    tick(1);
+  }
+  rule.freeze?.();
+
+  const measurements = Math.floor(spec.sweeps / spec.measureEvery);
+  const series = Object.fromEntries(PRIMARIES.map((p) => [p, new Float64Array(measurements)])) as Record<Primary, Float64Array>;
+  const histogram = Array.from({ length: BATCHES }, () => new Map<number, number>());
+  const rMax = maxCorrelationDistance(lattice);
+  const correlationSums = new Float64Array(BATCHES * (rMax + 1));
+  const correlationCounts = new Float64Array(BATCHES);
+  const corr = new Float64Array(rMax + 1);
+  const config = new Int8Array(N);
+  let work = 0;
+  let updateMs = 0;
+  for (let k = 0; k < measurements; k++) {
+    const t0 = performance.now();
+    for (let s = 0; s < spec.measureEvery; s++) work += rule.sweep(rng);
+    updateMs += performance.now() - t0;
+    tick(spec.measureEvery);
+    const batch = Math.floor((k * BATCHES) / measurements);
+    const withCorrelation = spec.correlationEvery > 0 && k % spec.correlationEvery === 0;
+    const hist = histogram[batch];
+    let e = 0, e2 = 0, absM = 0, m = 0, m2 = 0, m4 = 0;
+    for (let r = 0; r < R; r++) {
+      rule.configuration(r, config);
+      const M = magnetization(config);
+      const E = -spec.J * bondSum(lattice, config) - spec.h * M;
+      const ei = E / N, mi = M / N;
+      e += ei;
+      e2 += ei * ei;
+      absM += Math.abs(mi);
+      m += mi;
+      m2 += mi * mi;
+      m4 += mi * mi * mi * mi;
+      hist.set(E, (hist.get(E) ?? 0) + 1);
+      if (withCorrelation) {
+        spatialCorrelation(lattice, config, corr);
+        for (let d = 0; d <= rMax; d++) correlationSums[batch * (rMax + 1) + d] += corr[d];
+        correlationCounts[batch]++;
+      }
+    }
+    series.e[k] = e / R;
+    series.e2[k] = e2 / R;
+    series.absM[k] = absM / R;
+    series.m[k] = m / R;
+    series.m2[k] = m2 / R;
+    series.m4[k] = m4 / R;
+  }
+  // sweeps not divisible by measureEvery: run the remainder so the chain does what was asked
+  for (let s = measurements * spec.measureEvery; s < spec.sweeps; s++) {
+    rule.sweep(rng);
+    tick(1);
+  }
+  return {
+    spec, N, replicas: R, measurements, series, histogram, correlationSums, correlationCounts,
+    work, updateSeconds: updateMs / 1000, final: rule.configuration(0),
+  };
+}

@@ -1,0 +1,46 @@
+/**
+ * A transition rule: the dynamics of one Markov chain (or of a few chains packed together),
+ * separate from the sampler that runs it and measures (after NetKet's sampler/rule split).
+ * A new dynamics is one small file that implements `Rule` and registers itself in `rules/index.ts`.
+ */
+import type { Rng } from './rng.js';
+import type { SquareLattice } from '../lattice/square.js';
+
+/** Physical parameters of the Ising Hamiltonian H = −J Σ⟨ij⟩ s_i s_j − h Σ s_i at temperature T. */
+export interface IsingParams {
+  readonly J: number;
+  readonly h: number;
+  readonly T: number;
+}
+
+export interface Rule {
+  /** Name of the algorithm, as given on the command line. */
+  readonly algorithm: string;
+  readonly lattice: SquareLattice;
+  /**
+   * How many independent configurations this rule updates together: 1, except for multispin coding
+   * on lattices too small to fill a machine word, which packs 32 independent replicas bit-wise.
+   */
+  readonly replicas: number;
+  /**
+   * One Monte Carlo sweep of every replica. Returns the work done, the number counted by
+   * `flipsPerNanosecond`: spin-flip (or exchange) attempts for local rules, summed over replicas;
+   * spins flipped for cluster rules.
+   */
+  sweep(rng: Rng): number;
+  /** Copy of the ±1 configuration of one replica (0 ≤ replica < replicas). */
+  configuration(replica?: number, out?: Int8Array): Int8Array;
+  /**
+   * Called once when thermalization ends: a rule that adapted itself while thermalizing (Wolff's
+   * clusters per sweep) fixes its kernel here, so measurements follow one fixed Markov chain.
+   */
+  freeze?(): void;
+}
+
+/** Everything needed to build a rule: the lattice, the parameters and the initial configuration. */
+export interface RuleInit {
+  readonly lattice: SquareLattice;
+  readonly params: IsingParams;
+  /** Initial configuration; a rule that packs several replicas starts them all from it. */
+  readonly initial: Int8Array;
+}

@@ -1,0 +1,108 @@
+/**
+ * Spin-exchange dynamics at fixed magnetization (the conserved-order-parameter Ising model).
+ *
+ * Exchanging two opposite spins i, j flips both, so with h_i = Σ_{k∈nb(i)} s_k (which includes s_j
+ * when they are neighbours) ΔE = 2J(s_i h_i + s_j h_j) + 4J·n_ij, where n_ij is the number of bonds
+ * joining i and j (1 for nearest neighbours, 2 across a side of length 2, 0 otherwise): those
+ * bonds do not change, but each of the two single-flip terms counted them. The field term cancels.
+ *
+ * - `kawasaki`: i uniform, j one of its 4 neighbours uniform (local, the paper's dynamics).
+ * - `exchange`: i uniform among up spins, j uniform among down spins anywhere (non-local, fast
+ *   equilibration; the proposal is symmetric because the numbers of up and down spins are fixed).
+ * Both accept with Metropolis; a sweep is N attempts.
+ */
+import type { Rng } from '../rng.js';
+import type { Rule, RuleInit } from '../rule.js';
+import { metropolisThreshold } from './thresholds.js';
+
+/** Thresholds indexed by k + 8 where ΔE = 2J·k, k = s_i h_i + s_j h_j + 2 n_ij ∈ [−8, 12]. */
+function exchangeTable(J: number, T: number): Float64Array {
+  const table = new Float64Array(21);
+  for (let k = -8; k <= 12; k++) table[k + 8] = metropolisThreshold(2 * J * k, T);
+  return table;
+}
+
+function bondsBetween(nb: Int32Array, i: number, j: number): number {
+  const b = i << 2;
+  return (nb[b] === j ? 1 : 0) + (nb[b + 1] === j ? 1 : 0) + (nb[b + 2] === j ? 1 : 0) + (nb[b + 3] === j ? 1 : 0);
+}
+
+export function kawasakiRule(init: RuleInit): Rule {
+  const { lattice, params } = init;
+  const { N, Lx, Ly, neighbors: nb } = lattice;
+  const spins = Int8Array.from(init.initial);
+  const table = exchangeTable(params.J, params.T);
+  const smallSide = Lx < 3 || Ly < 3; // neighbours can be joined by two bonds
+  return {
+    algorithm: 'kawasaki',
+    lattice,
+    replicas: 1,
+    sweep(rng: Rng): number {
+      for (let a = 0; a < N; a++) {
+        const i = rng.below(N);
+        const j = nb[(i << 2) + (rng.nextU32() >>> 30)];
+        const si = spins[i];
+        if (si === spins[j]) continue;
+        const bi = i << 2, bj = j << 2;
+        const hi = spins[nb[bi]] + spins[nb[bi + 1]] + spins[nb[bi + 2]] + spins[nb[bi + 3]];
+        const hj = spins[nb[bj]] + spins[nb[bj + 1]] + spins[nb[bj + 2]] + spins[nb[bj + 3]];
+        const k = si * (hi - hj) + 2 * (smallSide ? bondsBetween(nb, i, j) : 1);
+        const t = table[k + 8];
+        if (t === 4294967296 || rng.nextU32() < t) {
+          spins[i] = -si;
+          spins[j] = si;
+        }
+      }
+      return N;
+    },
+    configuration(_replica = 0, out = new Int8Array(N)): Int8Array {
+      out.set(spins);
+      return out;
+    },
+  };
+}
+
+export function exchangeRule(init: RuleInit): Rule {
+  const { lattice, params } = init;
+  const { N, neighbors: nb } = lattice;
+  const spins = Int8Array.from(init.initial);
+  const table = exchangeTable(params.J, params.T);
+  // sitesOf[0..nUp) are the up sites, sitesOf[nUp..N) the down sites: an accepted exchange swaps
+  // the two entries, so both lists stay valid without searching.
+  const sitesOf = new Int32Array(N);
+  let nUp = 0;
+  for (let i = 0; i < N; i++) if (spins[i] > 0) sitesOf[nUp++] = i;
+  let d = nUp;
+  for (let i = 0; i < N; i++) if (spins[i] < 0) sitesOf[d++] = i;
+  const nDown = N - nUp;
+  return {
+    algorithm: 'exchange',
+    lattice,
+    replicas: 1,
+    sweep(rng: Rng): number {
+      if (nUp === 0 || nDown === 0) return N; // a fully polarized state has no exchange moves
+      for (let a = 0; a < N; a++) {
+        const ku = rng.below(nUp);
+        const kd = nUp + rng.below(nDown);
+        const i = sitesOf[ku]; // up
+        const j = sitesOf[kd]; // down
+        const bi = i << 2, bj = j << 2;
+        const hi = spins[nb[bi]] + spins[nb[bi + 1]] + spins[nb[bi + 2]] + spins[nb[bi + 3]];
+        const hj = spins[nb[bj]] + spins[nb[bj + 1]] + spins[nb[bj + 2]] + spins[nb[bj + 3]];
+        const k = hi - hj + 2 * bondsBetween(nb, i, j);
+        const t = table[k + 8];
+        if (t === 4294967296 || rng.nextU32() < t) {
+          spins[i] = -1;
+          spins[j] = 1;
+          sitesOf[ku] = j;
+          sitesOf[kd] = i;
+        }
+      }
+      return N;
+    },
+    configuration(_replica = 0, out = new Int8Array(N)): Int8Array {
+      out.set(spins);
+      return out;
+    },
+  };
+}

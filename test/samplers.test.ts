@@ -1,0 +1,90 @@
+/**
+ * Every sampler against exhaustive enumeration on 4 × 4: ⟨E⟩/N, ⟨|M|⟩/N and the full energy
+ * histogram at T = 2.0, T_c and 3.0, each within 5 estimated error bars; the conserved samplers at
+ * fixed M0 (0 and 0.25), never changing M.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { simulate, type SimulationResult } from '../src/sampling/simulate.js';
+import { runChain } from '../src/sampling/chain.js';
+import { enumerationObservables, type ExactObservables } from '../src/exact/enumeration.js';
+import { CRITICAL_TEMPERATURE } from '../src/exact/onsager.js';
+import type { Algorithm } from '../src/sampling/algorithms.js';
+
+const L = 4, N = 16;
+const TEMPS = [2.0, CRITICAL_TEMPERATURE, 3.0];
+const SWEEPS = 60000;
+
+function within(label: string, mc: { mean: number; error: number }, exact: number, sigmas = 5): void {
+  assert.ok(mc.error > 0 || mc.mean === exact, `${label}: zero error bar`);
+  const dev = Math.abs(mc.mean - exact);
+  assert.ok(dev <= sigmas * mc.error, `${label}: ${mc.mean} ± ${mc.error} vs exact ${exact} (${(dev / mc.error).toFixed(1)}σ)`);
+}
+
+/** Each energy level's probability within 5σ; σ is the batch-means error, floored by the binomial error at the exact p. */
+function histogramWithin(label: string, r: SimulationResult, ex: ExactObservables): void {
+  const configurations = r.measurements * r.replicas * r.chains;
+  const tau = Math.max(0.5, r.energyPerSpin.tauInt);
+  const seen = new Map(r.energyHistogram.map((p) => [Math.round(p.energyPerSpin * N), p]));
+  let total = 0;
+  ex.bondSumHistogram.forEach((p, b) => {
+    const E = -(2 * b - 2 * N); // J = 1, h = 0
+    const mc = seen.get(E) ?? { probability: 0, error: 0 };
+    total += mc.probability;
+    const sigma = Math.max(mc.error, Math.sqrt((p * (1 - p) * 2 * tau) / configurations));
+    if (p === 0) assert.equal(mc.probability, 0, `${label}: energy ${E} is impossible but was sampled`);
+    else assert.ok(Math.abs(mc.probability - p) <= 5 * sigma, `${label}: P(E=${E}) ${mc.probability} ± ${sigma} vs exact ${p}`);
+  });
+  assert.ok(Math.abs(total - 1) < 1e-9, `${label}: histogram sums to ${total}`);
+}
+
+for (const algorithm of ['metropolis', 'checkerboard', 'multispin', 'heatbath', 'wolff'] as Algorithm[]) {
+  test(`${algorithm} reproduces the exact 4×4 values at T = 2.0, T_c, 3.0`, async () => {
+    const results = await simulate({ L, T: TEMPS, algorithm, sweeps: algorithm === 'multispin' ? SWEEPS / 16 : SWEEPS, thermalize: 1000, seed: 2024, chains: 2 });
+    for (const r of results) {
+      const ex = enumerationObservables(L, L, r.T);
+      const label = `${algorithm} T=${r.T.toFixed(3)}`;
+      within(`${label} E/N`, r.energyPerSpin, ex.energyPerSpin);
+      within(`${label} |M|/N`, r.absMagnetization, ex.absMagnetization);
+      within(`${label} C`, r.specificHeat, ex.specificHeat);
+      within(`${label} chi`, r.susceptibility, ex.susceptibility);
+      within(`${label} U4`, r.binder, ex.binder);
+      histogramWithin(label, r, ex);
+    }
+  });
+}
+
+for (const algorithm of ['kawasaki', 'exchange'] as Algorithm[]) {
+  for (const M0 of [0, 0.25]) {
+    test(`${algorithm} reproduces the exact fixed-M0 = ${M0} values on 4×4 and never changes M`, async () => {
+      const results = await simulate({ L, T: TEMPS, algorithm, magnetization: M0, sweeps: SWEEPS, thermalize: 1000, seed: 99, chains: 2 });
+      for (const r of results) {
+        const ex = enumerationObservables(L, L, r.T, 1, 0, M0);
+        const label = `${algorithm} M0=${M0} T=${r.T.toFixed(3)}`;
+        within(`${label} E/N`, r.energyPerSpin, ex.energyPerSpin);
+        within(`${label} C`, r.specificHeat, ex.specificHeat);
+        histogramWithin(label, r, ex);
+        assert.equal(r.magnetization.mean, M0);
+        assert.equal(r.magnetization.error, 0);
+      }
+      const chain = runChain({ Lx: 6, Ly: 4, T: 1.5, J: 1, h: 0, algorithm, magnetization: -1 / 3, thermalize: 0, sweeps: 500, measureEvery: 1, correlationEvery: 0, seed: 5, chain: 0, start: 'auto' });
+      assert.ok(chain.series.m.every((m) => Math.abs(m + 1 / 3) < 1e-12), 'M changed');
+    });
+  }
+}
+
+test('non-zero field and rectangular lattices: metropolis and heat-bath match enumeration (3×5, h = 0.4)', async () => {
+  for (const algorithm of ['metropolis', 'heatbath']) {
+    const [r] = await simulate({ Lx: 3, Ly: 5, T: 2.5, h: 0.4, algorithm, sweeps: SWEEPS, seed: 3 });
+    const ex = enumerationObservables(3, 5, 2.5, 1, 0.4);
+    within(`${algorithm} E/N`, r.energyPerSpin, ex.energyPerSpin);
+    within(`${algorithm} M/N`, r.magnetization, ex.m);
+  }
+});
+
+test('C(r) at r = 1 equals minus half the energy per spin, configuration by configuration', async () => {
+  const [r] = await simulate({ L: 6, T: 2.5, sweeps: 2000, correlationEvery: 1, seed: 4 });
+  assert.equal(r.correlation.length, 4);
+  assert.equal(r.correlation[0].mean, 1);
+  assert.ok(Math.abs(r.correlation[1].mean + r.energyPerSpin.mean / 2) < 1e-12);
+});
