@@ -94,7 +94,7 @@ export class Rng {
     const threshold = 4294967296 % n; // 2^32 mod n: low words below it would over-represent some values
     for (;;) {
       const x = this.nextU32();
-      if ((Math.imul(x, n) >>> 0) >= threshold) return mulHigh(x, n);
+      if ((Math.imul(x, n) >>> 0) >= threshold) return n <= SMALL_N ? Math.floor((x * n) / 4294967296) : mulHigh(x, n);
     }
   }
 
@@ -105,6 +105,9 @@ export class Rng {
     return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * this.uniform());
   }
 }
+
+/** Below this, x·n < 2^53 is exact in a double, so floor(x·n / 2^32) needs no 16-bit pieces. */
+export const SMALL_N = 2 ** 21;
 
 /** floor(x * n / 2^32) exactly for 32-bit x and n. */
 function mulHigh(x: number, n: number): number {

@@ -15,7 +15,7 @@ export function wolffRule(init: RuleInit): Rule {
   const { lattice, params } = init;
   if (params.h !== 0) throw new RangeError(`wolff needs h = 0, got h = ${params.h}`);
   if (!(params.J > 0)) throw new RangeError(`wolff needs a ferromagnetic coupling J > 0, got J = ${params.J}`);
-  const { N, neighbors: nb } = lattice;
+  const { N, Lx } = lattice;
   const spins = Int8Array.from(init.initial);
   const addThreshold = threshold(1 - Math.exp((-2 * params.J) / params.T));
   const stack = new Int32Array(N);
@@ -23,26 +23,47 @@ export function wolffRule(init: RuleInit): Rule {
   let clusters = 0;
   let flippedTotal = 0;
 
-  /** Grows and flips one cluster; returns its size. Spins are flipped as they join (no visited array). */
+  /**
+   * Grows and flips one cluster; returns its size. Spins are flipped as they join, so an aligned
+   * neighbour is always an unvisited one. The xoshiro128** state is kept in locals (hot loop).
+   */
   function cluster(rng: Rng): number {
     const seed = rng.below(N);
+    const st = rng.state;
+    let s0 = st[0] | 0, s1 = st[1] | 0, s2 = st[2] | 0, s3 = st[3] | 0;
     const s = spins[seed];
     spins[seed] = -s;
     stack[0] = seed;
     let top = 1;
     let size = 1;
     while (top > 0) {
+      // Neighbours from coordinates, not a table: at large L the 4N-entry table falls out of cache.
       const i = stack[--top];
-      const b = i << 2;
+      const x = i % Lx;
+      const row = i - x;
       for (let d = 0; d < 4; d++) {
-        const j = nb[b + d];
-        if (spins[j] === s && rng.nextU32() < addThreshold) {
+        const j = d === 0 ? (x === Lx - 1 ? row : i + 1) : d === 1 ? (x === 0 ? row + Lx - 1 : i - 1) : d === 2 ? (i + Lx < N ? i + Lx : i + Lx - N) : i >= Lx ? i - Lx : i - Lx + N;
+        if (spins[j] !== s) continue;
+        const x5 = Math.imul(s1, 5);
+        const r = Math.imul((x5 << 7) | (x5 >>> 25), 9) >>> 0;
+        const tt = s1 << 9;
+        s2 ^= s0;
+        s3 ^= s1;
+        s1 ^= s2;
+        s0 ^= s3;
+        s2 ^= tt;
+        s3 = (s3 << 11) | (s3 >>> 21);
+        if (r < addThreshold) {
           spins[j] = -s;
           stack[top++] = j;
           size++;
         }
       }
     }
+    st[0] = s0;
+    st[1] = s1;
+    st[2] = s2;
+    st[3] = s3;
     return size;
   }
 

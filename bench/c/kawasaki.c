@@ -1,0 +1,209 @@
+/*
+ * Reference baseline: Kawasaki nearest-neighbour spin exchange for the 2D Ising model at fixed
+ * magnetization M = 0.
+ *
+ *   cc -O3 -march=native -o bench/c/build/kawasaki bench/c/kawasaki.c -lm
+ *   bench/c/build/kawasaki L T SWEEPS SEED          (L even)
+ *
+ * Periodic L x L lattice, J = 1, h = 0, site i = x + L*y, spins stored as int8 +-1. Start:
+ * exactly N/2 up spins in a uniformly random arrangement (Fisher-Yates shuffle). An attempt draws
+ * one bounded random integer r in [0, 4N) (Lemire's method, no modulo bias): site i = r / 4,
+ * neighbour direction r % 4, which picks a site and one of its 4 neighbours uniformly. If the
+ * two spins differ, exchanging them costs dE = 2 (s_i S_i + s_j S_j + 2), S = sum of the 4
+ * neighbours (the shared bond stays anti-aligned), dE in {-12,...,12} in steps of 4; dE <= 0 is
+ * accepted at once, dE > 0 when a 32-bit random integer is below floor(exp(-dE/T) * 2^32).
+ * One sweep = N attempts; work = attempts. The magnetization is checked at every measurement
+ * and printed as "magnetization" (must be exactly 0).
+ *
+ * RNG: xoshiro128** (32-bit output) seeded by SplitMix64(SEED), identical to spinflow's
+ * Rng.stream(SEED). Prints one JSON line (see bench/c/README.md).
+ */
+#define _POSIX_C_SOURCE 199309L
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+/* ---------------------------------------------------------------- RNG (shared by all programs) */
+
+typedef struct { uint32_t s[4]; } rng_t;
+
+static uint64_t splitmix64(uint64_t *state)
+{
+    uint64_t z = (*state += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+static rng_t rng_seed(uint64_t seed)
+{
+    rng_t g;
+    uint64_t st = seed;
+    for (int i = 0; i < 2; i++) {
+        uint64_t z = splitmix64(&st);
+        g.s[2 * i] = (uint32_t)z;           /* low word first */
+        g.s[2 * i + 1] = (uint32_t)(z >> 32);
+    }
+    if ((g.s[0] | g.s[1] | g.s[2] | g.s[3]) == 0) g.s[0] = 1;
+    return g;
+}
+
+static inline uint32_t rotl32(uint32_t x, int k) { return (x << k) | (x >> (32 - k)); }
+
+static inline uint32_t rng_u32(rng_t *g)
+{
+    uint32_t *s = g->s;
+    uint32_t result = rotl32(s[1] * 5u, 7) * 9u;
+    uint32_t t = s[1] << 9;
+    s[2] ^= s[0];
+    s[3] ^= s[1];
+    s[1] ^= s[2];
+    s[0] ^= s[3];
+    s[2] ^= t;
+    s[3] = rotl32(s[3], 11);
+    return result;
+}
+
+/* Uniform integer in [0, n), 1 <= n < 2^32, without modulo bias (Lemire's multiply-and-reject;
+ * the same draws as spinflow's Rng.below). */
+static inline uint32_t rng_below(rng_t *g, uint32_t n)
+{
+    uint32_t threshold = (uint32_t)(0u - n) % n;   /* 2^32 mod n */
+    for (;;) {
+        uint64_t m = (uint64_t)rng_u32(g) * n;
+        if ((uint32_t)m >= threshold) return (uint32_t)(m >> 32);
+    }
+}
+
+/* ---------------------------------------------------------------- common helpers */
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static void fail(const char *msg)
+{
+    printf("{\"error\":\"%s\"}\n", msg);
+    exit(1);
+}
+
+static void parse_args(int argc, char **argv, int *L, double *T, long *sweeps, uint64_t *seed)
+{
+    if (argc != 5) fail("usage: PROGRAM L T SWEEPS SEED");
+    char *end;
+    long l = strtol(argv[1], &end, 10);
+    if (*end || l < 2 || l > 32768) fail("L must be an integer in [2, 32768]");
+    double t = strtod(argv[2], &end);
+    if (*end || !(t > 0) || !isfinite(t)) fail("T must be a positive number");
+    long sw = strtol(argv[3], &end, 10);
+    if (*end || sw < 1) fail("SWEEPS must be a positive integer");
+    unsigned long long sd = strtoull(argv[4], &end, 10);
+    if (*end || argv[4][0] == '-') fail("SEED must be a non-negative integer");
+    *L = (int)l; *T = t; *sweeps = sw; *seed = (uint64_t)sd;
+}
+
+/* floor(p * 2^32) for 0 <= p < 1 */
+static uint32_t threshold32(double p) { return (uint32_t)ldexp(p, 32); }
+
+/* ---------------------------------------------------------------- Kawasaki */
+
+static void sweep(int8_t *s, uint32_t L, const uint32_t thr[4], rng_t *rng)
+{
+    rng_t g = *rng;                            /* local copy: stays in registers */
+    uint32_t N = L * L;
+    for (uint32_t a = 0; a < N; a++) {
+        uint32_t r = rng_below(&g, 4 * N);
+        uint32_t i = r >> 2, dir = r & 3;
+        uint32_t yi = i / L, xi = i - yi * L;
+        uint32_t xl = xi == 0 ? L - 1 : xi - 1, xr = xi == L - 1 ? 0 : xi + 1;
+        uint32_t yn = yi == 0 ? L - 1 : yi - 1, ys = yi == L - 1 ? 0 : yi + 1;
+        uint32_t xj = xi, yj = yi;
+        switch (dir) {
+        case 0: xj = xl; break;
+        case 1: xj = xr; break;
+        case 2: yj = yn; break;
+        default: yj = ys; break;
+        }
+        uint32_t j = xj + L * yj;
+        int si = s[i], sj = s[j];
+        if (si == sj) continue;
+
+        int Si = s[xl + L * yi] + s[xr + L * yi] + s[xi + L * yn] + s[xi + L * ys];
+        uint32_t jl = xj == 0 ? L - 1 : xj - 1, jr = xj == L - 1 ? 0 : xj + 1;
+        uint32_t jn = yj == 0 ? L - 1 : yj - 1, js = yj == L - 1 ? 0 : yj + 1;
+        int Sj = s[jl + L * yj] + s[jr + L * yj] + s[xj + L * jn] + s[xj + L * js];
+        int q = si * Si + sj * Sj + 2;         /* dE = 2q, q in {-6,...,6} even */
+        if (q <= 0 || rng_u32(&g) < thr[q >> 1]) {
+            s[i] = (int8_t)sj;
+            s[j] = (int8_t)si;
+        }
+    }
+    *rng = g;
+}
+
+static void measure(const int8_t *s, int L, double *e, long *m)
+{
+    long bonds = 0, sum = 0;
+    for (int y = 0; y < L; y++) {
+        const int8_t *r = s + (size_t)y * L;
+        const int8_t *rs = s + (size_t)(y == L - 1 ? 0 : y + 1) * L;
+        for (int x = 0; x < L; x++) {
+            int right = r[x == L - 1 ? 0 : x + 1];
+            bonds += r[x] * (right + rs[x]);
+            sum += r[x];
+        }
+    }
+    *e = -(double)bonds / ((double)L * L);
+    *m = sum;
+}
+
+int main(int argc, char **argv)
+{
+    int L; double T; long sweeps; uint64_t seed;
+    parse_args(argc, argv, &L, &T, &sweeps, &seed);
+    if (L % 2) fail("kawasaki at M = 0 needs an even L");
+    if (L > 16384) fail("kawasaki needs 4*L*L < 2^32");
+    uint32_t N = (uint32_t)L * (uint32_t)L;
+
+    rng_t g = rng_seed(seed);
+    int8_t *s = malloc(N);
+    if (!s) fail("out of memory");
+    for (uint32_t i = 0; i < N; i++) s[i] = i < N / 2 ? 1 : -1;
+    for (uint32_t i = N - 1; i > 0; i--) {     /* Fisher-Yates shuffle */
+        uint32_t k = rng_below(&g, i + 1);
+        int8_t t = s[i]; s[i] = s[k]; s[k] = t;
+    }
+
+    /* index q/2 = dE/4 in {1, 2, 3} */
+    uint32_t thr[4] = {0, threshold32(exp(-4.0 / T)), threshold32(exp(-8.0 / T)),
+                       threshold32(exp(-12.0 / T))};
+
+    for (long t = 0; t < sweeps / 10; t++) sweep(s, L, thr, &g);
+
+    double seconds = 0, esum = 0, e;
+    long m = 0;
+    measure(s, L, &e, &m);
+    if (m != 0) fail("magnetization is not 0 after thermalization");
+    for (long t = 0; t < sweeps; t++) {
+        double t0 = now_seconds();
+        sweep(s, L, thr, &g);
+        seconds += now_seconds() - t0;
+        measure(s, L, &e, &m);
+        if (m != 0) fail("magnetization is not conserved");
+        esum += e;
+    }
+
+    unsigned long long work = (unsigned long long)N * (unsigned long long)sweeps;
+    printf("{\"algorithm\":\"kawasaki\",\"L\":%d,\"T\":%.10g,\"sweeps\":%ld,\"seconds\":%.9g,"
+           "\"work\":%llu,\"workPerNs\":%.6g,\"energyPerSpin\":%.8f,\"absMagnetization\":%.8f,"
+           "\"magnetization\":%.8f}\n",
+           L, T, sweeps, seconds, work, seconds > 0 ? (double)work / (seconds * 1e9) : 0.0,
+           esum / sweeps, fabs((double)m) / N, (double)m / N);
+    free(s);
+    return 0;
+}

@@ -1,0 +1,169 @@
+/*
+ * Reference baseline: single-spin Metropolis for the 2D Ising model, typewriter order.
+ *
+ *   cc -O3 -march=native -o bench/c/build/metropolis bench/c/metropolis.c -lm
+ *   bench/c/build/metropolis L T SWEEPS SEED
+ *
+ * Periodic L x L lattice, J = 1, h = 0, site i = x + L*y, spins stored as int8 +-1, hot start.
+ * Sites are visited in typewriter order (x fastest). With h = s_i * (sum of the 4 neighbours),
+ * the energy change of flipping s_i is dE = 2h in {-8,-4,0,4,8}: flips with h <= 0 are accepted
+ * without drawing a random number; h = 2, 4 are accepted when a 32-bit random integer is below
+ * floor(exp(-dE/T) * 2^32).
+ *
+ * RNG: xoshiro128** (32-bit output) seeded by SplitMix64(SEED), identical to spinflow's
+ * Rng.stream(SEED). Prints one JSON line (see bench/c/README.md).
+ */
+#define _POSIX_C_SOURCE 199309L
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+/* ---------------------------------------------------------------- RNG (shared by all programs) */
+
+typedef struct { uint32_t s[4]; } rng_t;
+
+static uint64_t splitmix64(uint64_t *state)
+{
+    uint64_t z = (*state += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+static rng_t rng_seed(uint64_t seed)
+{
+    rng_t g;
+    uint64_t st = seed;
+    for (int i = 0; i < 2; i++) {
+        uint64_t z = splitmix64(&st);
+        g.s[2 * i] = (uint32_t)z;           /* low word first */
+        g.s[2 * i + 1] = (uint32_t)(z >> 32);
+    }
+    if ((g.s[0] | g.s[1] | g.s[2] | g.s[3]) == 0) g.s[0] = 1;
+    return g;
+}
+
+static inline uint32_t rotl32(uint32_t x, int k) { return (x << k) | (x >> (32 - k)); }
+
+static inline uint32_t rng_u32(rng_t *g)
+{
+    uint32_t *s = g->s;
+    uint32_t result = rotl32(s[1] * 5u, 7) * 9u;
+    uint32_t t = s[1] << 9;
+    s[2] ^= s[0];
+    s[3] ^= s[1];
+    s[1] ^= s[2];
+    s[0] ^= s[3];
+    s[2] ^= t;
+    s[3] = rotl32(s[3], 11);
+    return result;
+}
+
+/* ---------------------------------------------------------------- common helpers */
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static void fail(const char *msg)
+{
+    printf("{\"error\":\"%s\"}\n", msg);
+    exit(1);
+}
+
+static void parse_args(int argc, char **argv, int *L, double *T, long *sweeps, uint64_t *seed)
+{
+    if (argc != 5) fail("usage: PROGRAM L T SWEEPS SEED");
+    char *end;
+    long l = strtol(argv[1], &end, 10);
+    if (*end || l < 2 || l > 32768) fail("L must be an integer in [2, 32768]");
+    double t = strtod(argv[2], &end);
+    if (*end || !(t > 0) || !isfinite(t)) fail("T must be a positive number");
+    long sw = strtol(argv[3], &end, 10);
+    if (*end || sw < 1) fail("SWEEPS must be a positive integer");
+    unsigned long long sd = strtoull(argv[4], &end, 10);
+    if (*end || argv[4][0] == '-') fail("SEED must be a non-negative integer");
+    *L = (int)l; *T = t; *sweeps = sw; *seed = (uint64_t)sd;
+}
+
+/* floor(p * 2^32) for 0 <= p < 1 */
+static uint32_t threshold32(double p) { return (uint32_t)ldexp(p, 32); }
+
+/* ---------------------------------------------------------------- Metropolis */
+
+static inline void update_site(int8_t *sp, int nbsum, const uint32_t thr[3], rng_t *g)
+{
+    int h = *sp * nbsum;                       /* dE = 2h */
+    if (h <= 0 || rng_u32(g) < thr[h >> 1]) *sp = (int8_t)-*sp;
+}
+
+static void sweep(int8_t *s, int L, const uint32_t thr[3], rng_t *rng)
+{
+    rng_t g = *rng;                            /* local copy: stays in registers */
+    for (int y = 0; y < L; y++) {
+        int8_t *r = s + (size_t)y * L;
+        const int8_t *rn = s + (size_t)(y == 0 ? L - 1 : y - 1) * L;
+        const int8_t *rs = s + (size_t)(y == L - 1 ? 0 : y + 1) * L;
+        update_site(&r[0], r[L - 1] + r[1] + rn[0] + rs[0], thr, &g);
+        for (int x = 1; x < L - 1; x++)
+            update_site(&r[x], r[x - 1] + r[x + 1] + rn[x] + rs[x], thr, &g);
+        update_site(&r[L - 1], r[L - 2] + r[0] + rn[L - 1] + rs[L - 1], thr, &g);
+    }
+    *rng = g;
+}
+
+static void measure(const int8_t *s, int L, double *e, double *absm)
+{
+    long bonds = 0, m = 0;
+    for (int y = 0; y < L; y++) {
+        const int8_t *r = s + (size_t)y * L;
+        const int8_t *rs = s + (size_t)(y == L - 1 ? 0 : y + 1) * L;
+        for (int x = 0; x < L; x++) {
+            int right = r[x == L - 1 ? 0 : x + 1];
+            bonds += r[x] * (right + rs[x]);
+            m += r[x];
+        }
+    }
+    double n = (double)L * L;
+    *e = -(double)bonds / n;
+    *absm = fabs((double)m) / n;
+}
+
+int main(int argc, char **argv)
+{
+    int L; double T; long sweeps; uint64_t seed;
+    parse_args(argc, argv, &L, &T, &sweeps, &seed);
+    size_t N = (size_t)L * L;
+
+    rng_t g = rng_seed(seed);
+    int8_t *s = malloc(N);
+    if (!s) fail("out of memory");
+    for (size_t i = 0; i < N; i++) s[i] = (rng_u32(&g) >> 31) ? 1 : -1;
+
+    uint32_t thr[3] = {0, threshold32(exp(-4.0 / T)), threshold32(exp(-8.0 / T))};
+
+    for (long t = 0; t < sweeps / 10; t++) sweep(s, L, thr, &g);
+
+    double seconds = 0, esum = 0, msum = 0;
+    for (long t = 0; t < sweeps; t++) {
+        double t0 = now_seconds();
+        sweep(s, L, thr, &g);
+        seconds += now_seconds() - t0;
+        double e, am;
+        measure(s, L, &e, &am);
+        esum += e; msum += am;
+    }
+
+    unsigned long long work = (unsigned long long)N * (unsigned long long)sweeps;
+    printf("{\"algorithm\":\"metropolis\",\"L\":%d,\"T\":%.10g,\"sweeps\":%ld,\"seconds\":%.9g,"
+           "\"work\":%llu,\"workPerNs\":%.6g,\"energyPerSpin\":%.8f,\"absMagnetization\":%.8f}\n",
+           L, T, sweeps, seconds, work, seconds > 0 ? (double)work / (seconds * 1e9) : 0.0,
+           esum / sweeps, msum / sweeps);
+    free(s);
+    return 0;
+}

@@ -1,0 +1,150 @@
+/**
+ * `npm run bench`: spin-flip throughput of spinflow's samplers next to C implementations of the same
+ * algorithms (bench/c, compiled here with `cc -O3 -march=native` in the same run), printed as ratios,
+ * plus Wolff's τ_int(|M|) against Metropolis and the parallel speed-up of worker threads.
+ * Timings live here, never in the tests. Options: --quick (fewer sizes and sweeps), --json.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { squareLattice } from '../src/lattice/square.js';
+import { Rng } from '../src/sampling/rng.js';
+import { createRule, type Algorithm } from '../src/sampling/algorithms.js';
+import { initialConfiguration } from '../src/sampling/model.js';
+import { multispinRule } from '../src/sampling/rules/multispin.js';
+import { runChains } from '../src/sampling/pool.js';
+import { chainSpecs, planSimulation, simulate } from '../src/sampling/simulate.js';
+import { CRITICAL_TEMPERATURE } from '../src/exact/onsager.js';
+import type { Rule } from '../src/sampling/rule.js';
+
+const args = new Set(process.argv.slice(2));
+const quick = args.has('--quick');
+const asJson = args.has('--json');
+const Tc = CRITICAL_TEMPERATURE;
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const cDir = join(root, 'bench', 'c');
+const buildDir = join(cDir, 'build');
+const log = (s: string) => { if (!asJson) process.stdout.write(`${s}\n`); };
+
+interface Row {
+  case: string;
+  L: number;
+  js: number;
+  c: number | null;
+  ratio: number | null;
+  unit: string;
+}
+const rows: Row[] = [];
+
+function compileC(): Set<string> {
+  const built = new Set<string>();
+  try {
+    execFileSync('cc', ['--version'], { stdio: 'ignore' });
+  } catch {
+    log('bench: no C compiler (cc) found — C reference columns skipped');
+    return built;
+  }
+  mkdirSync(buildDir, { recursive: true });
+  for (const f of readdirSync(cDir).filter((x) => x.endsWith('.c'))) {
+    const name = f.replace(/\.c$/, '');
+    try {
+      execFileSync('cc', ['-O3', '-march=native', '-o', join(buildDir, name), join(cDir, f), '-lm'], { stdio: 'pipe' });
+      built.add(name);
+    } catch (e) {
+      log(`bench: could not compile bench/c/${f}: ${(e as Error).message.split('\n')[0]}`);
+    }
+  }
+  return built;
+}
+
+function runC(name: string, L: number, T: number, sweeps: number): number | null {
+  const r = spawnSync(join(buildDir, name), [String(L), String(T), String(sweeps), '12345'], { encoding: 'utf8' });
+  if (r.status !== 0) return null;
+  const out = JSON.parse(r.stdout.trim().split('\n').pop() as string) as { workPerNs: number };
+  return out.workPerNs;
+}
+
+/** Work per ns of `sweeps` sweeps after a short warm-up (JIT, thermalization), best of 3 runs. */
+function timeRule(make: () => Rule, sweeps: number): number {
+  let best = 0;
+  for (let rep = 0; rep < 3; rep++) {
+    const rule = make();
+    const rng = Rng.stream(12345, rep);
+    for (let s = 0; s < Math.max(3, sweeps / 10); s++) rule.sweep(rng);
+    rule.freeze?.();
+    let work = 0;
+    const t0 = performance.now();
+    for (let s = 0; s < sweeps; s++) work += rule.sweep(rng);
+    const ns = (performance.now() - t0) * 1e6;
+    best = Math.max(best, work / ns);
+  }
+  return best;
+}
+
+function jsRule(algorithm: Algorithm, L: number, T: number, extra: Partial<{ magnetization: number; simd: boolean }> = {}): () => Rule {
+  return () => {
+    const lattice = squareLattice(L);
+    const params = { J: 1, h: 0, T };
+    const rng = Rng.stream(12345, 99);
+    const initial = initialConfiguration(lattice, rng, { ...params, magnetization: extra.magnetization ?? null, start: 'hot' });
+    if (algorithm === 'multispin') return multispinRule({ lattice, params, initial }, rng, { simd: extra.simd ?? true });
+    return createRule(algorithm, { lattice, params, initial }, rng);
+  };
+}
+
+function record(label: string, L: number, js: number, c: number | null, unit = 'flips/ns'): void {
+  const ratio = c ? js / c : null;
+  rows.push({ case: label, L, js, c, ratio, unit });
+  log(`${label.padEnd(34)} L=${String(L).padEnd(5)} spinflow ${js.toFixed(3).padStart(7)} ${unit}   C ${c === null ? '    —  ' : c.toFixed(3).padStart(7)}   ratio ${ratio === null ? '—' : ratio.toFixed(2)}`);
+}
+
+const built = compileC();
+const c = (name: string, L: number, T: number, sweeps: number) => (built.has(name) ? runC(name, L, T, sweeps) : null);
+const sizes = quick ? [64, 256] : [64, 256, 1024];
+const flipsBudget = quick ? 2e7 : 1e8;
+const sweepsFor = (L: number, budget = flipsBudget) => Math.max(10, Math.round(budget / (L * L)));
+
+log(`spinflow benchmarks at T_c = ${Tc.toFixed(6)} (${quick ? 'quick' : 'full'}); ratios are spinflow / C, measured in this run\n`);
+for (const L of sizes) {
+  const n = sweepsFor(L);
+  const cTypewriter = c('metropolis', L, Tc, n);
+  record('metropolis (typewriter)', L, timeRule(jsRule('metropolis', L, Tc), n), cTypewriter);
+  record('checkerboard', L, timeRule(jsRule('checkerboard', L, Tc), n), c('checkerboard', L, Tc, n));
+  const nm = sweepsFor(L, flipsBudget * 8);
+  const cMultispin = L % 128 === 0 ? c('multispin', L, Tc, nm) : null;
+  record('multispin JS (32/word)', L, timeRule(jsRule('multispin', L, Tc, { simd: false }), nm), cMultispin);
+  if (L % 256 === 0) record('multispin WASM SIMD (128/vector)', L, timeRule(jsRule('multispin', L, Tc, { simd: true }), nm), cMultispin);
+  if (cTypewriter) {
+    const last = rows.filter((r) => r.L === L && r.case.startsWith('multispin'));
+    for (const r of last) log(`${''.padEnd(34)}        ${r.case} / C typewriter = ${(r.js / cTypewriter).toFixed(1)}×`);
+  }
+  record('wolff (spins flipped)', L, timeRule(jsRule('wolff', L, Tc), Math.max(5, Math.round(n / 4))), c('wolff', L, Tc, Math.max(5, Math.round(n / 4))));
+  record('kawasaki (M = 0)', L, timeRule(jsRule('kawasaki', L, Tc, { magnetization: 0 }), n), c('kawasaki', L, Tc, n));
+  log('');
+}
+
+// Autocorrelation: τ_int(|M|) in sweeps at L = 64, T_c, Wolff against Metropolis.
+const tauSweeps = quick ? 20000 : 100000;
+const [metro] = await simulate({ L: 64, T: Tc, algorithm: 'metropolis', sweeps: tauSweeps, thermalize: 5000, seed: 5, correlationEvery: 0 });
+const [wolff] = await simulate({ L: 64, T: Tc, algorithm: 'wolff', sweeps: tauSweeps / 5, thermalize: 1000, seed: 5, correlationEvery: 0 });
+log(`τ_int(|M|) at L = 64, T_c: metropolis ${metro.absMagnetization.tauInt.toFixed(1)} sweeps, wolff ${wolff.absMagnetization.tauInt.toFixed(2)} sweeps (×${(metro.absMagnetization.tauInt / wolff.absMagnetization.tauInt).toFixed(0)})`);
+const wolffSweepNs = 1 / wolff.flipsPerNanosecond * 64 * 64;
+log(`wolff time per equivalent sweep at L = 64: ${(wolffSweepNs / 1e3).toFixed(1)} µs`);
+
+// Parallel speed-up on independent chains.
+const plan = planSimulation({ L: 128, T: [Tc], algorithm: 'metropolis', sweeps: quick ? 400 : 1500, thermalize: 0, chains: 4, seed: 1, correlationEvery: 0, measureEvery: 10 });
+const specs = chainSpecs(plan);
+const wall = async (workers: number) => {
+  const t0 = performance.now();
+  await runChains(specs, { workers });
+  return performance.now() - t0;
+};
+await wall(2); // warm-up
+const one = await wall(1);
+const two = await wall(2);
+log(`independent chains (4 × L=128 metropolis): 1 worker ${(one / 1000).toFixed(2)} s, 2 workers ${(two / 1000).toFixed(2)} s, speed-up ${(one / two).toFixed(2)}×`);
+
+if (asJson) {
+  process.stdout.write(`${JSON.stringify({ T: Tc, rows, tauInt: { metropolis: metro.absMagnetization.tauInt, wolff: wolff.absMagnetization.tauInt }, wolffMicrosecondsPerSweepL64: wolffSweepNs / 1e3, workerSpeedup: one / two })}\n`);
+}
