@@ -71,7 +71,7 @@ function timeRule(make: () => Rule, sweeps: number): number {
   for (let rep = 0; rep < 3; rep++) {
     const rule = make();
     const rng = Rng.stream(12345, rep);
-    for (let s = 0; s < Math.max(3, sweeps / 10); s++) rule.sweep(rng);
+    for (let s = 0; s < Math.max(20, sweeps / 10); s++) rule.sweep(rng); // Wolff calibrates on the last half
     rule.freeze?.();
     let work = 0;
     const t0 = performance.now();
@@ -133,7 +133,7 @@ const wolffSweepNs = 1 / wolff.flipsPerNanosecond * 64 * 64;
 log(`wolff time per equivalent sweep at L = 64: ${(wolffSweepNs / 1e3).toFixed(1)} µs`);
 
 // Parallel speed-up on independent chains.
-const plan = planSimulation({ L: 128, T: [Tc], algorithm: 'metropolis', sweeps: quick ? 400 : 1500, thermalize: 0, chains: 4, seed: 1, correlationEvery: 0, measureEvery: 10 });
+const plan = planSimulation({ L: 128, T: [Tc], algorithm: 'metropolis', sweeps: quick ? 1500 : 6000, thermalize: 0, chains: 4, seed: 1, correlationEvery: 0, measureEvery: 10 });
 const specs = chainSpecs(plan);
 const wall = async (workers: number) => {
   const t0 = performance.now();

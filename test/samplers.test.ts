@@ -88,3 +88,14 @@ test('C(r) at r = 1 equals minus half the energy per spin, configuration by conf
   assert.equal(r.correlation[0].mean, 1);
   assert.ok(Math.abs(r.correlation[1].mean + r.energyPerSpin.mean / 2) < 1e-12);
 });
+
+test('a Wolff sweep after thermalization flips about N spins, also after a hot start at T_c', () => {
+  for (const start of ['hot', 'cold'] as const) {
+    const r = runChain({ Lx: 32, Ly: 32, T: CRITICAL_TEMPERATURE, J: 1, h: 0, algorithm: 'wolff', magnetization: null, thermalize: 200, sweeps: 2000, measureEvery: 1, correlationEvery: 0, seed: 8, chain: 0, start });
+    // clusters per sweep = round(N / ⟨cluster size⟩) ≈ 3 here: rounding moves the flipped count by up
+    // to 1/6, and the mean cluster size from 100 calibration sweeps is known to ≈ 5 % (1σ), so a
+    // window of [0.7, 1.4]·N is about 3σ beyond the rounding; the hot-start bug gave ≫ 10·N
+    const perSweep = r.work / 2000;
+    assert.ok(perSweep > 0.7 * 1024 && perSweep < 1.4 * 1024, `${start}: ${perSweep} spins flipped per sweep`);
+  }
+});

@@ -40,6 +40,31 @@ export function squareLattice(Lx: number, Ly: number = Lx): SquareLattice {
   return lattice;
 }
 
+/**
+ * Neighbour d (0 right, 1 left, 2 down, 3 up — the order of `neighbors`) of site i, from its
+ * coordinates. Hot loops use this instead of the table: at large L the 4N-entry table falls out of
+ * cache (Kawasaki at L = 1024 ran 4× slower with it).
+ */
+export function neighbourOf(i: number, d: number, Lx: number, N: number): number {
+  const x = i % Lx;
+  if (d === 0) return x === Lx - 1 ? i - x : i + 1;
+  if (d === 1) return x === 0 ? i - x + Lx - 1 : i - 1;
+  if (d === 2) return i + Lx < N ? i + Lx : i + Lx - N;
+  return i >= Lx ? i - Lx : i - Lx + N;
+}
+
+/** Σ_j s_j over the 4 neighbours of site i, from coordinates (see `neighbourOf`). */
+export function neighbourSum(spins: Int8Array, i: number, Lx: number, N: number): number {
+  const x = i % Lx;
+  const row = i - x;
+  return (
+    spins[x === Lx - 1 ? row : i + 1] +
+    spins[x === 0 ? row + Lx - 1 : i - 1] +
+    spins[i + Lx < N ? i + Lx : i + Lx - N] +
+    spins[i >= Lx ? i - Lx : i - Lx + N]
+  );
+}
+
 /** Σ over the 2N bonds of s_i s_j: an even integer in [-2N, 2N]; the energy is −J times it. */
 export function bondSum(lattice: SquareLattice, spins: Int8Array): number {
   const { Lx, Ly } = lattice;

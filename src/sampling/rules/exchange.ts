@@ -14,6 +14,7 @@
 import type { Rng } from '../rng.js';
 import type { Rule, RuleInit } from '../rule.js';
 import { metropolisThreshold } from './thresholds.js';
+import { neighbourOf, neighbourSum } from '../../lattice/square.js';
 
 /** Thresholds indexed by k + 8 where ΔE = 2J·k, k = s_i h_i + s_j h_j + 2 n_ij ∈ [−8, 12]. */
 function exchangeTable(J: number, T: number): Float64Array {
@@ -22,14 +23,16 @@ function exchangeTable(J: number, T: number): Float64Array {
   return table;
 }
 
-function bondsBetween(nb: Int32Array, i: number, j: number): number {
-  const b = i << 2;
-  return (nb[b] === j ? 1 : 0) + (nb[b + 1] === j ? 1 : 0) + (nb[b + 2] === j ? 1 : 0) + (nb[b + 3] === j ? 1 : 0);
+/** n_ij: how many of i's four neighbour slots hold j (0, 1, or 2 across a side of length 2). */
+function bondsBetween(i: number, j: number, Lx: number, N: number): number {
+  let n = 0;
+  for (let d = 0; d < 4; d++) if (neighbourOf(i, d, Lx, N) === j) n++;
+  return n;
 }
 
 export function kawasakiRule(init: RuleInit): Rule {
   const { lattice, params } = init;
-  const { N, Lx, Ly, neighbors: nb } = lattice;
+  const { N, Lx, Ly } = lattice;
   const spins = Int8Array.from(init.initial);
   const table = exchangeTable(params.J, params.T);
   const smallSide = Lx < 3 || Ly < 3; // neighbours can be joined by two bonds
@@ -40,13 +43,10 @@ export function kawasakiRule(init: RuleInit): Rule {
     sweep(rng: Rng): number {
       for (let a = 0; a < N; a++) {
         const i = rng.below(N);
-        const j = nb[(i << 2) + (rng.nextU32() >>> 30)];
+        const j = neighbourOf(i, rng.nextU32() >>> 30, Lx, N);
         const si = spins[i];
         if (si === spins[j]) continue;
-        const bi = i << 2, bj = j << 2;
-        const hi = spins[nb[bi]] + spins[nb[bi + 1]] + spins[nb[bi + 2]] + spins[nb[bi + 3]];
-        const hj = spins[nb[bj]] + spins[nb[bj + 1]] + spins[nb[bj + 2]] + spins[nb[bj + 3]];
-        const k = si * (hi - hj) + 2 * (smallSide ? bondsBetween(nb, i, j) : 1);
+        const k = si * (neighbourSum(spins, i, Lx, N) - neighbourSum(spins, j, Lx, N)) + 2 * (smallSide ? bondsBetween(i, j, Lx, N) : 1);
         const t = table[k + 8];
         if (t === 4294967296 || rng.nextU32() < t) {
           spins[i] = -si;
@@ -64,7 +64,7 @@ export function kawasakiRule(init: RuleInit): Rule {
 
 export function exchangeRule(init: RuleInit): Rule {
   const { lattice, params } = init;
-  const { N, neighbors: nb } = lattice;
+  const { N, Lx } = lattice;
   const spins = Int8Array.from(init.initial);
   const table = exchangeTable(params.J, params.T);
   // sitesOf[0..nUp) are the up sites, sitesOf[nUp..N) the down sites: an accepted exchange swaps
@@ -86,10 +86,7 @@ export function exchangeRule(init: RuleInit): Rule {
         const kd = nUp + rng.below(nDown);
         const i = sitesOf[ku]; // up
         const j = sitesOf[kd]; // down
-        const bi = i << 2, bj = j << 2;
-        const hi = spins[nb[bi]] + spins[nb[bi + 1]] + spins[nb[bi + 2]] + spins[nb[bi + 3]];
-        const hj = spins[nb[bj]] + spins[nb[bj + 1]] + spins[nb[bj + 2]] + spins[nb[bj + 3]];
-        const k = hi - hj + 2 * bondsBetween(nb, i, j);
+        const k = neighbourSum(spins, i, Lx, N) - neighbourSum(spins, j, Lx, N) + 2 * bondsBetween(i, j, Lx, N);
         const t = table[k + 8];
         if (t === 4294967296 || rng.nextU32() < t) {
           spins[i] = -1;
