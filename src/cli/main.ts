@@ -51,6 +51,9 @@ ${ALGORITHMS.map((a) => `                          ${a.padEnd(13)}${ALGORITHM_IN
   --workers N           worker threads (default 1; results do not depend on it)
   --seed S              integer seed (default 1)
   --start auto|hot|cold initial state (auto: cold below T_c, hot above)
+  --checkpoint FILE     save every chain's state to FILE while running (atomic writes); run the
+                        same command again after a kill to resume with identical results
+  --checkpoint-every S  seconds between checkpoints (default 60)
   --json                print one JSON object (for several temperatures: {"results": [...]})
 `,
   exact: `Usage: spinflow exact --L 16 --T 2.269 [--Lx N --Ly M] [--J J] [--h H] [--magnetization M0] [--json]
@@ -105,7 +108,7 @@ function jsonReplacer(_key: string, value: unknown): unknown {
 }
 
 async function cmdSimulate(argv: string[]): Promise<number> {
-  const { values: v } = parse(argv, stringOptions(['L', 'Lx', 'Ly', 'T', 'J', 'h', 'algorithm', 'model', 'magnetization', 'sweeps', 'thermalize', 'measure-every', 'correlation-every', 'chains', 'workers', 'seed', 'start']));
+  const { values: v } = parse(argv, stringOptions(['L', 'Lx', 'Ly', 'T', 'J', 'h', 'algorithm', 'model', 'magnetization', 'sweeps', 'thermalize', 'measure-every', 'correlation-every', 'chains', 'workers', 'seed', 'start', 'checkpoint', 'checkpoint-every']));
   if (v.help) return help('simulate');
   const T = parseNumberList('--T', str(v.T));
   if (!T) throw new InputError('--T is missing: give a temperature > 0, a comma list or a range start:stop:step');
@@ -117,7 +120,8 @@ async function cmdSimulate(argv: string[]): Promise<number> {
     sweeps: parseInteger('--sweeps', str(v.sweeps)), thermalize: parseInteger('--thermalize', str(v.thermalize)),
     measureEvery: parseInteger('--measure-every', str(v['measure-every'])), correlationEvery: parseInteger('--correlation-every', str(v['correlation-every'])),
     chains: parseInteger('--chains', str(v.chains)), workers: parseInteger('--workers', str(v.workers)), seed: parseInteger('--seed', str(v.seed)),
-    start: str(v.start), onProgress: (d, t) => bar.update(d, t),
+    start: str(v.start), checkpoint: str(v.checkpoint), checkpointSeconds: parseNumber('--checkpoint-every', str(v['checkpoint-every'])),
+    onProgress: (d, t) => bar.update(d, t),
   });
   bar.finish();
   const withExact = results.map((r) => ({ ...r, exact: finiteLatticeExact(r.Lx, r.Ly, r.T, r.J, r.h, r.magnetization0) }));

@@ -10,6 +10,7 @@
 import { Rng } from './rng.js';
 import { bondSum, magnetization, squareLattice } from '../lattice/square.js';
 import { createRule, type Algorithm } from './algorithms.js';
+import type { RuleState } from './rule.js';
 import { initialConfiguration, type Start } from './model.js';
 import { maxCorrelationDistance, spatialCorrelation } from '../observables/correlation.js';
 
@@ -59,43 +60,100 @@ export interface ChainResult {
 
 export type ProgressCallback = (sweepsDone: number, sweepsTotal: number) => void;
 
-export function runChain(spec: ChainSpec, onProgress?: ProgressCallback): ChainResult {
+/** Everything a chain needs to continue exactly where it stopped (plain data, clonable). */
+export interface ChainCheckpoint {
+  spec: ChainSpec;
+  /** Sweeps done so far, thermalization included. */
+  sweepsDone: number;
+  /** Whether the rule's `freeze()` has run (thermalization over). */
+  frozen: boolean;
+  measurementsDone: number;
+  rule: RuleState;
+  rng: number[];
+  series: Record<Primary, Float64Array>;
+  histogram: Map<number, number>[];
+  correlationSums: Float64Array;
+  correlationCounts: Float64Array;
+  work: number;
+  updateSeconds: number;
+}
+
+export interface ChainCheckpointing {
+  /** Asked between sweeps and measurements: true when a checkpoint should be taken now. */
+  due(): boolean;
+  save(checkpoint: ChainCheckpoint): void;
+  /** Continue from here instead of starting afresh. */
+  resume?: ChainCheckpoint;
+}
+
+/**
+ * Runs one chain. With `checkpointing`, its state is saved whenever `due()` says so, and a chain
+ * resumed from a checkpoint ends with exactly the result of an uninterrupted one.
+ */
+export function runChain(spec: ChainSpec, onProgress?: ProgressCallback, checkpointing?: ChainCheckpointing): ChainResult {
   const lattice = squareLattice(spec.Lx, spec.Ly);
   const { N } = lattice;
   const params = { J: spec.J, h: spec.h, T: spec.T };
   const initial = initialConfiguration(lattice, Rng.stream(spec.seed, spec.chain, 1), { ...params, magnetization: spec.magnetization, start: spec.start });
-  const rng = Rng.stream(spec.seed, spec.chain, 0);
+  let rng = Rng.stream(spec.seed, spec.chain, 0);
   const rule = createRule(spec.algorithm, { lattice, params, initial }, Rng.stream(spec.seed, spec.chain, 2));
   const R = rule.replicas;
   const total = spec.thermalize + spec.sweeps;
-  const progressStep = Math.max(1, Math.floor(total / 200));
-  let done = 0;
-  const tick = (n: number) => {
-    const before = done;
-    done += n;
-    if (onProgress && Math.floor(done / progressStep) !== Math.floor(before / progressStep)) onProgress(done, total);
-  };
-  for (let s = 0; s < spec.thermalize; s++) {
-    rule.sweep(rng);
-    tick(1);
-  }
-  rule.freeze?.();
-
   const measurements = Math.floor(spec.sweeps / spec.measureEvery);
-  const series = Object.fromEntries(PRIMARIES.map((p) => [p, new Float64Array(measurements)])) as Record<Primary, Float64Array>;
-  const histogram = Array.from({ length: BATCHES }, () => new Map<number, number>());
   const rMax = maxCorrelationDistance(lattice);
-  const correlationSums = new Float64Array(BATCHES * (rMax + 1));
-  const correlationCounts = new Float64Array(BATCHES);
-  const corr = new Float64Array(rMax + 1);
-  const config = new Int8Array(N);
+
+  let sweepsDone = 0;
+  let frozen = false;
+  let k = 0;
   let work = 0;
   let updateMs = 0;
-  for (let k = 0; k < measurements; k++) {
+  let series = Object.fromEntries(PRIMARIES.map((p) => [p, new Float64Array(measurements)])) as Record<Primary, Float64Array>;
+  let histogram = Array.from({ length: BATCHES }, () => new Map<number, number>());
+  let correlationSums: Float64Array = new Float64Array(BATCHES * (rMax + 1));
+  let correlationCounts: Float64Array = new Float64Array(BATCHES);
+  const resume = checkpointing?.resume;
+  if (resume) {
+    if (JSON.stringify(resume.spec) !== JSON.stringify(spec)) throw new RangeError('checkpoint does not fit: it was taken for other chain parameters');
+    rule.restoreState(resume.rule);
+    rng = Rng.fromState(resume.rng);
+    ({ sweepsDone, frozen, histogram, work } = resume);
+    // own copies: deserialized arrays may be views into one shared buffer
+    series = Object.fromEntries(PRIMARIES.map((p) => [p, resume.series[p].slice()])) as Record<Primary, Float64Array>;
+    correlationSums = resume.correlationSums.slice();
+    correlationCounts = resume.correlationCounts.slice();
+    k = resume.measurementsDone;
+    updateMs = resume.updateSeconds * 1000;
+  }
+  const checkpoint = () => {
+    if (!checkpointing?.due()) return;
+    checkpointing.save({
+      spec, sweepsDone, frozen, measurementsDone: k, rule: rule.saveState(), rng: rng.saveState(),
+      series, histogram, correlationSums, correlationCounts, work, updateSeconds: updateMs / 1000,
+    });
+  };
+  const progressStep = Math.max(1, Math.floor(total / 200));
+  const tick = (n: number) => {
+    const before = sweepsDone;
+    sweepsDone += n;
+    if (onProgress && Math.floor(sweepsDone / progressStep) !== Math.floor(before / progressStep)) onProgress(sweepsDone, total);
+  };
+
+  while (sweepsDone < spec.thermalize) {
+    rule.sweep(rng);
+    tick(1);
+    checkpoint();
+  }
+  if (!frozen) {
+    rule.freeze?.();
+    frozen = true;
+  }
+
+  const corr = new Float64Array(rMax + 1);
+  const config = new Int8Array(N);
+  for (; k < measurements; ) {
     const t0 = performance.now();
     for (let s = 0; s < spec.measureEvery; s++) work += rule.sweep(rng);
     updateMs += performance.now() - t0;
-    tick(spec.measureEvery);
     const batch = Math.floor((k * BATCHES) / measurements);
     const withCorrelation = spec.correlationEvery > 0 && k % spec.correlationEvery === 0;
     const hist = histogram[batch];
@@ -124,9 +182,12 @@ export function runChain(spec: ChainSpec, onProgress?: ProgressCallback): ChainR
     series.m[k] = m / R;
     series.m2[k] = m2 / R;
     series.m4[k] = m4 / R;
+    k++;
+    tick(spec.measureEvery);
+    checkpoint();
   }
   // sweeps not divisible by measureEvery: run the remainder so the chain does what was asked
-  for (let s = measurements * spec.measureEvery; s < spec.sweeps; s++) {
+  while (sweepsDone < total) {
     rule.sweep(rng);
     tick(1);
   }

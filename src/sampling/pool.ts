@@ -2,66 +2,113 @@
  * Runs independent chains, in this thread (workers = 1) or on a pool of worker threads. Results come
  * back in the order of the specs, and each chain draws only from its own stream, so the outcome is
  * the same whatever the number of workers.
+ *
+ * With `checkpoint`, the state of every chain (finished results and the latest state of running
+ * ones) is kept in one checkpoint file, rewritten atomically at most every `everySeconds` per
+ * chain; running again with the same file resumes and ends with the uninterrupted result.
  */
 import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
-import { runChain, type ChainResult, type ChainSpec } from './chain.js';
+import { runChain, type ChainCheckpoint, type ChainCheckpointing, type ChainResult, type ChainSpec } from './chain.js';
+import { loadCheckpoint, saveCheckpoint } from '../io/checkpoint.js';
 
 export interface PoolOptions {
   workers?: number;
   /** Called with (sweeps done, sweeps total) summed over all chains. */
   onProgress?: (done: number, total: number) => void;
+  checkpoint?: { path: string; everySeconds: number };
 }
 
 export function defaultWorkers(): number {
   return Math.max(1, availableParallelism());
 }
 
+/** Checkpoints of one chain, taken when `seconds` have passed since the last one. */
+export function timedCheckpoints(seconds: number, save: (c: ChainCheckpoint) => void, resume?: ChainCheckpoint): ChainCheckpointing {
+  let last = performance.now();
+  return {
+    resume,
+    due() {
+      const now = performance.now();
+      if (now - last < seconds * 1000) return false;
+      last = now;
+      return true;
+    },
+    save,
+  };
+}
+
+interface PoolState {
+  done: (ChainResult | null)[];
+  partial: (ChainCheckpoint | null)[];
+}
+
+const KIND = 'chains';
+
 export async function runChains(specs: ChainSpec[], options: PoolOptions = {}): Promise<ChainResult[]> {
-  const workers = Math.max(1, Math.min(options.workers ?? 1, specs.length));
+  const ckpt = options.checkpoint;
+  const key = JSON.stringify(specs);
+  const state: PoolState = (ckpt && loadCheckpoint<PoolState>(ckpt.path, KIND, key)) || {
+    done: specs.map(() => null),
+    partial: specs.map(() => null),
+  };
+  const persist = () => {
+    if (ckpt) saveCheckpoint(ckpt.path, KIND, key, state);
+  };
   const totals = specs.map((s) => s.thermalize + s.sweeps);
   const total = totals.reduce((a, b) => a + b, 0);
-  const done = new Array<number>(specs.length).fill(0);
+  const progress = specs.map((_, i) => (state.done[i] ? totals[i] : state.partial[i]?.sweepsDone ?? 0));
   const report = (i: number, d: number) => {
-    done[i] = d;
-    options.onProgress?.(done.reduce((a, b) => a + b, 0), total);
+    progress[i] = d;
+    options.onProgress?.(progress.reduce((a, b) => a + b, 0), total);
   };
+  const onCheckpoint = (i: number, c: ChainCheckpoint) => {
+    state.partial[i] = c;
+    persist();
+  };
+  const onDone = (i: number, r: ChainResult) => {
+    state.done[i] = r;
+    state.partial[i] = null;
+    report(i, totals[i]);
+    persist();
+  };
+  const pending = specs.map((_, i) => i).filter((i) => !state.done[i]);
+  const workers = Math.max(1, Math.min(options.workers ?? 1, pending.length));
+
   if (workers === 1) {
-    return specs.map((spec, i) => {
-      const r = runChain(spec, (d) => report(i, d));
-      report(i, totals[i]);
-      return r;
-    });
+    for (const i of pending) {
+      const checkpointing = ckpt ? timedCheckpoints(ckpt.everySeconds, (c) => onCheckpoint(i, c), state.partial[i] ?? undefined) : undefined;
+      onDone(i, runChain(specs[i], (d) => report(i, d), checkpointing));
+    }
+    return state.done as ChainResult[];
   }
-  const results = new Array<ChainResult>(specs.length);
   let next = 0;
   const url = new URL('./worker.js', import.meta.url);
   await Promise.all(
     Array.from({ length: workers }, async () => {
       const worker = new Worker(url);
       try {
-        while (next < specs.length) {
-          const id = next++;
-          results[id] = await new Promise<ChainResult>((resolve, reject) => {
-            const onMessage = (msg: { id: number; progress?: number; result?: ChainResult; error?: string }) => {
+        while (next < pending.length) {
+          const id = pending[next++];
+          const result = await new Promise<ChainResult>((resolve, reject) => {
+            const onMessage = (msg: { id: number; progress?: number; checkpoint?: ChainCheckpoint; result?: ChainResult; error?: string }) => {
               if (msg.progress !== undefined) return report(id, msg.progress);
+              if (msg.checkpoint !== undefined) return onCheckpoint(id, msg.checkpoint);
               worker.off('message', onMessage);
               worker.off('error', reject);
               if (msg.error !== undefined) reject(new Error(msg.error));
-              else {
-                report(id, totals[id]);
-                resolve(msg.result as ChainResult);
-              }
+              else resolve(msg.result as ChainResult);
             };
             worker.on('message', onMessage);
             worker.once('error', reject);
-            worker.postMessage({ id, spec: specs[id] });
+            worker.postMessage({ id, spec: specs[id], resume: state.partial[id] ?? undefined, checkpointSeconds: ckpt?.everySeconds });
           });
+          onDone(id, result);
         }
       } finally {
         await worker.terminate();
       }
     }),
   );
-  return results;
+  return state.done as ChainResult[];
 }

@@ -31,10 +31,29 @@ export interface Rule {
   /** Copy of the ±1 configuration of one replica (0 ≤ replica < replicas). */
   configuration(replica?: number, out?: Int8Array): Int8Array;
   /**
+   * Everything needed to continue exactly from here (configurations, adaptive parameters, the
+   * rule's own random state), for checkpoints; opaque outside the rule that made it.
+   */
+  saveState(): RuleState;
+  /** Continues from a state saved by the same rule on the same lattice and parameters. */
+  restoreState(state: RuleState): void;
+  /**
    * Called once when thermalization ends: a rule that adapted itself while thermalizing (Wolff's
    * clusters per sweep) fixes its kernel here, so measurements follow one fixed Markov chain.
    */
   freeze?(): void;
+}
+
+/** A rule's saved state: typed arrays and numbers, so it survives structured cloning. */
+export interface RuleState {
+  arrays: (Int8Array | Int32Array | Uint32Array)[];
+  numbers: number[];
+}
+
+/** Copies `from` into `into`, checking that a checkpoint fits the rule it is restored into. */
+export function restoreArray<T extends Int8Array | Int32Array | Uint32Array>(into: T, from: ArrayLike<number> | undefined, what: string): void {
+  if (!from || from.length !== into.length) throw new RangeError(`checkpoint does not fit: ${what} has ${from?.length ?? 0} entries, expected ${into.length}`);
+  into.set(from);
 }
 
 /** Everything needed to build a rule: the lattice, the parameters and the initial configuration. */

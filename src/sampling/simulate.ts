@@ -32,6 +32,10 @@ export interface SimulateOptions {
   chains?: number;
   workers?: number;
   start?: string;
+  /** Checkpoint file: written atomically while running; an existing one is resumed. */
+  checkpoint?: string;
+  /** Seconds between checkpoints of a chain (default 60). */
+  checkpointSeconds?: number;
   onProgress?: (done: number, total: number) => void;
 }
 
@@ -173,7 +177,13 @@ export function chainSpecs(plan: SimulationPlan): ChainSpec[] {
 export async function simulate(options: SimulateOptions): Promise<SimulationResult[]> {
   const plan = planSimulation(options);
   const started = performance.now();
-  const results = await runChains(chainSpecs(plan), { workers: plan.workers, onProgress: options.onProgress });
+  const every = options.checkpointSeconds ?? 60;
+  if (!(every > 0) || !Number.isFinite(every)) throw new InputError(`--checkpoint-every ${every} is not allowed: expected a number of seconds > 0`);
+  const results = await runChains(chainSpecs(plan), {
+    workers: plan.workers,
+    onProgress: options.onProgress,
+    checkpoint: options.checkpoint ? { path: options.checkpoint, everySeconds: every } : undefined,
+  });
   const elapsedSeconds = (performance.now() - started) / 1000;
   return plan.temperatures.map((T, t) => {
     const chains = results.slice(t * plan.chains, (t + 1) * plan.chains);

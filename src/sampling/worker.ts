@@ -1,14 +1,17 @@
 /** Worker-thread entry: runs the chains it is sent and posts back plain-data results. */
 import { parentPort } from 'node:worker_threads';
-import { runChain, type ChainSpec } from './chain.js';
+import { runChain, type ChainCheckpoint, type ChainSpec } from './chain.js';
+import { timedCheckpoints } from './pool.js';
 
 if (!parentPort) throw new Error('sampling/worker.js must run in a worker thread');
 const port = parentPort;
-port.on('message', (msg: { id: number; spec: ChainSpec }) => {
+port.on('message', (msg: { id: number; spec: ChainSpec; resume?: ChainCheckpoint; checkpointSeconds?: number }) => {
   try {
-    const result = runChain(msg.spec, (done) => port.postMessage({ id: msg.id, progress: done }));
-    const transfer = [...Object.values(result.series).map((a) => a.buffer), result.correlationSums.buffer, result.correlationCounts.buffer, result.final.buffer];
-    port.postMessage({ id: msg.id, result }, transfer as ArrayBuffer[]);
+    const checkpointing = msg.checkpointSeconds === undefined ? undefined
+      : timedCheckpoints(msg.checkpointSeconds, (checkpoint) => port.postMessage({ id: msg.id, checkpoint }), msg.resume);
+    const result = runChain(msg.spec, (done) => port.postMessage({ id: msg.id, progress: done }), checkpointing);
+    const buffers = [...Object.values(result.series), result.correlationSums, result.correlationCounts, result.final].map((a) => a.buffer);
+    port.postMessage({ id: msg.id, result }, [...new Set(buffers)] as ArrayBuffer[]);
   } catch (err) {
     port.postMessage({ id: msg.id, error: err instanceof Error ? err.message : String(err) });
   }

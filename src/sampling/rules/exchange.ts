@@ -12,7 +12,7 @@
  * Both accept with Metropolis; a sweep is N attempts.
  */
 import type { Rng } from '../rng.js';
-import type { Rule, RuleInit } from '../rule.js';
+import { restoreArray, type Rule, type RuleInit, type RuleState } from '../rule.js';
 import { metropolisThreshold } from './thresholds.js';
 import { neighbourOf, neighbourSum } from '../../lattice/square.js';
 
@@ -55,6 +55,12 @@ export function kawasakiRule(init: RuleInit): Rule {
       }
       return N;
     },
+    saveState(): RuleState {
+      return { arrays: [spins.slice()], numbers: [] };
+    },
+    restoreState(state: RuleState): void {
+      restoreArray(spins, state.arrays[0], 'spins');
+    },
     configuration(_replica = 0, out = new Int8Array(N)): Int8Array {
       out.set(spins);
       return out;
@@ -96,6 +102,13 @@ export function exchangeRule(init: RuleInit): Rule {
         }
       }
       return N;
+    },
+    saveState(): RuleState {
+      return { arrays: [spins.slice(), sitesOf.slice()], numbers: [] };
+    },
+    restoreState(state: RuleState): void {
+      restoreArray(spins, state.arrays[0], 'spins');
+      restoreArray(sitesOf, state.arrays[1], 'up/down site lists'); // their order decides future moves
     },
     configuration(_replica = 0, out = new Int8Array(N)): Int8Array {
       out.set(spins);

@@ -3,7 +3,7 @@
  * 1 / (1 + e^{−2(J Σ_nb s_j + h)/T}), whatever its old value.
  */
 import type { Rng } from '../rng.js';
-import type { Rule, RuleInit } from '../rule.js';
+import { restoreArray, type Rule, type RuleInit, type RuleState } from '../rule.js';
 import { threshold } from './thresholds.js';
 
 export function heatbathRule(init: RuleInit): Rule {
@@ -25,6 +25,12 @@ export function heatbathRule(init: RuleInit): Rule {
         spins[i] = rng.nextU32() < upThreshold[(sum + 4) >> 1] ? 1 : -1;
       }
       return N;
+    },
+    saveState(): RuleState {
+      return { arrays: [spins.slice()], numbers: [] };
+    },
+    restoreState(state: RuleState): void {
+      restoreArray(spins, state.arrays[0], 'spins');
     },
     configuration(_replica = 0, out = new Int8Array(N)): Int8Array {
       out.set(spins);

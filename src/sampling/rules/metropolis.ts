@@ -8,7 +8,7 @@
  * the xoshiro128** state lives in locals for a whole pass: this is the hot loop.
  */
 import type { Rng } from '../rng.js';
-import type { Rule, RuleInit } from '../rule.js';
+import { restoreArray, type Rule, type RuleInit, type RuleState } from '../rule.js';
 
 
 export type SweepOrder = 'typewriter' | 'checkerboard';
@@ -43,6 +43,12 @@ export function metropolisRule(init: RuleInit, order: SweepOrder = 'typewriter')
         metropolisPass(spins, table, Lx, Ly, rng.state, 1);
       }
       return N;
+    },
+    saveState(): RuleState {
+      return { arrays: [spins.slice()], numbers: [] };
+    },
+    restoreState(state: RuleState): void {
+      restoreArray(spins, state.arrays[0], 'spins');
     },
     configuration(_replica = 0, out = new Int8Array(N)): Int8Array {
       out.set(spins);

@@ -180,6 +180,12 @@ export class MultispinSimdKernel {
     return out;
   }
 
+  /** Restores a state saved by `rngState` (checkpoint resume). */
+  setRngState(state: ArrayLike<number>): void {
+    if (state.length !== 16) throw new RangeError(`the SIMD kernel's RNG state has 16 words, got ${state.length}`);
+    for (let lane = 0; lane < 4; lane++) for (let j = 0; j < 4; j++) this.words[RNG / 4 + 4 * j + lane] = state[4 * lane + j] >>> 0;
+  }
+
   /** Test hook: the kernel's 128-bit rotations of (lo, hi) by one bit, as [lo, hi]. */
   rotate(lo: bigint, hi: bigint, direction: 'left' | 'right'): [bigint, bigint] {
     const f = direction === 'left' ? this.exports.rotl1 : this.exports.rotr1;

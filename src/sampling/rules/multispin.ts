@@ -29,7 +29,7 @@
  * half-sweep (rotated by one bit across strip edges in the strip layout), so the kernel is the same.
  */
 import type { Rng } from '../rng.js';
-import type { Rule, RuleInit } from '../rule.js';
+import { restoreArray, type Rule, type RuleInit, type RuleState } from '../rule.js';
 import type { SquareLattice } from '../../lattice/square.js';
 import { MultispinSimdKernel, wasmSimdSupported, type AcceptanceDigits } from './multispin-wasm.js';
 
@@ -206,6 +206,14 @@ class MultispinJsRule implements Rule {
     }
   }
 
+  saveState(): RuleState {
+    return { arrays: [this.words.slice()], numbers: [] };
+  }
+
+  restoreState(state: RuleState): void {
+    restoreArray(this.words, state.arrays[0], 'multispin words');
+  }
+
   sweep(rng: Rng): number {
     const { Lx, N } = this.lattice;
     const { p4, p8, inverted } = this.acc;
@@ -245,6 +253,17 @@ class MultispinSimdRule implements Rule {
     for (let i = 0; i < 16; i++) seeds.push(rng.nextU32());
     this.kernel = new MultispinSimdKernel(lattice.Lx, lattice.Ly, seeds, acc.p4, acc.p8, acc.inverted);
     this.kernel.load(initial);
+  }
+
+  saveState(): RuleState {
+    return { arrays: [this.kernel.unpack()], numbers: this.kernel.rngState() };
+  }
+
+  restoreState(state: RuleState): void {
+    const spins = new Int8Array(this.lattice.N);
+    restoreArray(spins, state.arrays[0], 'spins');
+    this.kernel.load(spins);
+    this.kernel.setRngState(state.numbers);
   }
 
   sweep(_rng: Rng): number {

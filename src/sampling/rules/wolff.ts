@@ -10,7 +10,7 @@
  * end: E/N at T = 3, L = 16 came out −0.846 instead of −0.818 in the C reference).
  */
 import type { Rng } from '../rng.js';
-import type { Rule, RuleInit } from '../rule.js';
+import { restoreArray, type Rule, type RuleInit, type RuleState } from '../rule.js';
 import { threshold } from './thresholds.js';
 import { neighbourOf } from '../../lattice/square.js';
 
@@ -91,6 +91,16 @@ export function wolffRule(init: RuleInit): Rule {
       const clusters = recent.reduce((a, r) => a + r.clusters, 0);
       const flipped = recent.reduce((a, r) => a + r.flipped, 0);
       clustersPerSweep = Math.max(1, Math.round((N * clusters) / flipped));
+    },
+    saveState(): RuleState {
+      return { arrays: [spins.slice()], numbers: [clustersPerSweep, ...adaptive.flatMap((a) => [a.clusters, a.flipped])] };
+    },
+    restoreState(state: RuleState): void {
+      restoreArray(spins, state.arrays[0], 'spins');
+      const [perSweep, ...pairs] = state.numbers;
+      clustersPerSweep = perSweep ?? 0;
+      adaptive.length = 0;
+      for (let k = 0; k + 1 < pairs.length; k += 2) adaptive.push({ clusters: pairs[k], flipped: pairs[k + 1] });
     },
     configuration(_replica = 0, out = new Int8Array(N)): Int8Array {
       out.set(spins);

@@ -1,0 +1,66 @@
+/**
+ * The one checkpoint mechanism: a versioned state written atomically (temporary file, fsync,
+ * rename), so a run killed at any moment leaves either the previous checkpoint or the new one.
+ * States are serialized with v8.serialize, which keeps typed arrays and Maps as they are.
+ *
+ * A checkpoint names its `kind` and a `key` describing the run it belongs to (for example the
+ * JSON of every chain's parameters); loading it for a different run is an error, never a silent
+ * mix of two runs.
+ */
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { deserialize, serialize } from 'node:v8';
+import { InputError } from '../errors.js';
+
+const FORMAT = 'spinflow-checkpoint';
+const VERSION = 1;
+
+interface Envelope<T> {
+  format: string;
+  version: number;
+  kind: string;
+  key: string;
+  state: T;
+}
+
+/** Writes `data` to `path` atomically, synchronously (usable from synchronous simulation loops). */
+export function writeFileAtomicSync(path: string, data: Uint8Array | string): void {
+  mkdirSync(dirname(path), { recursive: true });
+  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
+  const fd = openSync(tmp, 'w');
+  try {
+    writeSync(fd, typeof data === 'string' ? Buffer.from(data) : data);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  try {
+    renameSync(tmp, path);
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    throw e;
+  }
+}
+
+export function saveCheckpoint<T>(path: string, kind: string, key: string, state: T): void {
+  const envelope: Envelope<T> = { format: FORMAT, version: VERSION, kind, key, state };
+  writeFileAtomicSync(path, serialize(envelope));
+}
+
+/** The saved state, or null when there is no checkpoint at `path` yet. */
+export function loadCheckpoint<T>(path: string, kind: string, key: string): T | null {
+  if (!existsSync(path)) return null;
+  let envelope: Envelope<T>;
+  try {
+    envelope = deserialize(readFileSync(path)) as Envelope<T>;
+  } catch {
+    throw new InputError(`checkpoint ${path} is not readable as a spinflow checkpoint: remove it or choose another path`);
+  }
+  if (envelope?.format !== FORMAT || envelope.version !== VERSION) {
+    throw new InputError(`checkpoint ${path} has format ${envelope?.format} v${envelope?.version}: this spinflow reads ${FORMAT} v${VERSION}`);
+  }
+  if (envelope.kind !== kind || envelope.key !== key) {
+    throw new InputError(`checkpoint ${path} belongs to a different ${envelope.kind} run: remove it, or rerun with the options that made it`);
+  }
+  return envelope.state;
+}
