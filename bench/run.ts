@@ -133,7 +133,7 @@ const wolffSweepNs = 1 / wolff.flipsPerNanosecond * 64 * 64;
 log(`wolff time per equivalent sweep at L = 64: ${(wolffSweepNs / 1e3).toFixed(1)} µs`);
 
 // Parallel speed-up on independent chains.
-const plan = planSimulation({ L: 128, T: [Tc], algorithm: 'metropolis', sweeps: quick ? 1500 : 6000, thermalize: 0, chains: 4, seed: 1, correlationEvery: 0, measureEvery: 10 });
+const plan = planSimulation({ L: 128, T: [Tc], algorithm: 'metropolis', sweeps: quick ? 3000 : 20000, thermalize: 0, chains: 4, seed: 1, correlationEvery: 0, measureEvery: 10 });
 const specs = chainSpecs(plan);
 const wall = async (workers: number) => {
   const t0 = performance.now();

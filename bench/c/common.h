@@ -106,4 +106,22 @@ static void parse_args(int argc, char **argv, int *L, double *T, long *sweeps, u
 /* floor(p * 2^32) for 0 <= p < 1 */
 static inline uint32_t threshold32(double p) { return (uint32_t)ldexp(p, 32); }
 
+/* E/N and |M|/N of an int8 ±1 configuration (J = 1, h = 0), site x + L*y. */
+static inline void measure_int8(const int8_t *s, int L, double *e, double *absm)
+{
+    long bonds = 0, m = 0;
+    for (int y = 0; y < L; y++) {
+        const int8_t *r = s + (size_t)y * L;
+        const int8_t *rs = s + (size_t)(y == L - 1 ? 0 : y + 1) * L;
+        for (int x = 0; x < L; x++) {
+            int right = r[x == L - 1 ? 0 : x + 1];
+            bonds += r[x] * (right + rs[x]);
+            m += r[x];
+        }
+    }
+    double n = (double)L * L;
+    *e = -(double)bonds / n;
+    *absm = fabs((double)m) / n;
+}
+
 #endif /* SPINFLOW_BENCH_C_COMMON_H */

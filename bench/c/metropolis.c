@@ -38,23 +38,6 @@ static void sweep(int8_t *s, int L, const uint32_t thr[3], rng_t *rng)
     *rng = g;
 }
 
-static void measure(const int8_t *s, int L, double *e, double *absm)
-{
-    long bonds = 0, m = 0;
-    for (int y = 0; y < L; y++) {
-        const int8_t *r = s + (size_t)y * L;
-        const int8_t *rs = s + (size_t)(y == L - 1 ? 0 : y + 1) * L;
-        for (int x = 0; x < L; x++) {
-            int right = r[x == L - 1 ? 0 : x + 1];
-            bonds += r[x] * (right + rs[x]);
-            m += r[x];
-        }
-    }
-    double n = (double)L * L;
-    *e = -(double)bonds / n;
-    *absm = fabs((double)m) / n;
-}
-
 int main(int argc, char **argv)
 {
     int L; double T; long sweeps; uint64_t seed;
@@ -76,7 +59,7 @@ int main(int argc, char **argv)
         sweep(s, L, thr, &g);
         seconds += now_seconds() - t0;
         double e, am;
-        measure(s, L, &e, &am);
+        measure_int8(s, L, &e, &am);
         esum += e; msum += am;
     }
 

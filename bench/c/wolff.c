@@ -52,23 +52,6 @@ static uint32_t cluster_step(int8_t *s, uint32_t L, uint32_t thr, uint32_t *stac
     return size;
 }
 
-static void measure(const int8_t *s, int L, double *e, double *absm)
-{
-    long bonds = 0, m = 0;
-    for (int y = 0; y < L; y++) {
-        const int8_t *r = s + (size_t)y * L;
-        const int8_t *rs = s + (size_t)(y == L - 1 ? 0 : y + 1) * L;
-        for (int x = 0; x < L; x++) {
-            int right = r[x == L - 1 ? 0 : x + 1];
-            bonds += r[x] * (right + rs[x]);
-            m += r[x];
-        }
-    }
-    double n = (double)L * L;
-    *e = -(double)bonds / n;
-    *absm = fabs((double)m) / n;
-}
-
 int main(int argc, char **argv)
 {
     int L; double T; long sweeps; uint64_t seed;
@@ -120,7 +103,7 @@ int main(int argc, char **argv)
         if (clusters % M == 0) {
             seconds += now_seconds() - t0;          /* measurement time is not timed */
             double e, am;
-            measure(s, L, &e, &am);
+            measure_int8(s, L, &e, &am);
             esum += e; msum += am; measured++;
             t0 = now_seconds();
         }
@@ -128,7 +111,7 @@ int main(int argc, char **argv)
     seconds += now_seconds() - t0;
     if (measured == 0) {                            /* very short runs */
         double e, am;
-        measure(s, L, &e, &am);
+        measure_int8(s, L, &e, &am);
         esum += e; msum += am; measured++;
     }
 
