@@ -106,3 +106,22 @@ test('enumeration: g(B, M) counts every state once and has the symmetries of the
   // h ≠ 0 enumeration agrees with the transfer matrix.
   assert.ok(rel(enumerationObservables(4, 4, 2.5, 1, 0.3).logZ, transferMatrixLogZ(4, 4, 2.5, 1, 0.3)) < 1e-12);
 });
+
+test('extreme temperatures: exact values stay finite and join the limits smoothly', () => {
+  for (const T of [1e-3, 0.02, 1e6, 1e300]) {
+    const k = kaufmanObservables(30, 30, T);
+    for (const v of [k.logZ, k.energyPerSpin, k.specificHeat, onsagerEnergyPerSpin(T), onsagerSpecificHeat(T), onsagerLogZPerSpin(T)]) {
+      assert.ok(Number.isFinite(v), `T=${T}: ${v}`);
+    }
+  }
+  assert.equal(kaufmanObservables(30, 30, 1e-3).energyPerSpin, -2);
+  // High T on a 16×16 torus: winding loops enter at t^16, so it equals the infinite lattice
+  // (the general formula loses ≈ 1e−16/K² relative accuracy, the series takes over at K = 1e−3).
+  for (const T of [10, 100, 999, 1001, 1e4, 1e6]) {
+    assert.ok(rel(kaufmanObservables(16, 16, T).energyPerSpin, onsagerEnergyPerSpin(T)) < 2e-10, `E at T=${T}`);
+    assert.ok(rel(kaufmanObservables(16, 16, T).specificHeat, onsagerSpecificHeat(T)) < 1e-8, `C at T=${T}`);
+  }
+  // Low T: E + 2 ≈ 8·e^{−8/T} on both sides of the ground-state cut at K = 40
+  assert.ok(Math.abs(onsagerEnergyPerSpin(0.026) + 2) < 1e-100);
+  assert.ok(rel(onsagerEnergyPerSpin(0.5) + 2, kaufmanObservables(16, 16, 0.5).energyPerSpin + 2) < 1e-6);
+});

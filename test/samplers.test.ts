@@ -10,6 +10,9 @@ import { runChain } from '../src/sampling/chain.js';
 import { enumerationObservables, type ExactObservables } from '../src/exact/enumeration.js';
 import { CRITICAL_TEMPERATURE } from '../src/exact/onsager.js';
 import type { Algorithm } from '../src/sampling/algorithms.js';
+import { kaufmanObservables } from '../src/exact/kaufman.js';
+
+const kaufmanEnergy = (L: number, T: number) => kaufmanObservables(L, L, T).energyPerSpin;
 
 const L = 4, N = 16;
 const TEMPS = [2.0, CRITICAL_TEMPERATURE, 3.0];
@@ -73,13 +76,44 @@ for (const algorithm of ['kawasaki', 'exchange'] as Algorithm[]) {
   }
 }
 
-test('non-zero field and rectangular lattices: metropolis and heat-bath match enumeration (3×5, h = 0.4)', async () => {
+test('non-zero field, antiferromagnet and rectangular lattices: metropolis and heat-bath match enumeration', async () => {
   for (const algorithm of ['metropolis', 'heatbath']) {
-    const [r] = await simulate({ Lx: 3, Ly: 5, T: 2.5, h: 0.4, algorithm, sweeps: SWEEPS, seed: 3 });
-    const ex = enumerationObservables(3, 5, 2.5, 1, 0.4);
-    within(`${algorithm} E/N`, r.energyPerSpin, ex.energyPerSpin);
-    within(`${algorithm} M/N`, r.magnetization, ex.m);
+    for (const [Lx, Ly, T, J, h] of [[4, 5, 2.5, 1, 0.4], [4, 4, 2.0, -1, 0], [4, 6, 3.0, -1, 0.5]]) {
+      const [r] = await simulate({ Lx, Ly, T, J, h, algorithm, sweeps: SWEEPS, seed: 3 });
+      const ex = enumerationObservables(Lx, Ly, T, J, h);
+      const label = `${algorithm} ${Lx}×${Ly} J=${J} h=${h}`;
+      within(`${label} E/N`, r.energyPerSpin, ex.energyPerSpin);
+      within(`${label} M/N`, r.magnetization, ex.m);
+      within(`${label} chi`, r.susceptibility, ex.susceptibility);
+      within(`${label} C`, r.specificHeat, ex.specificHeat);
+    }
   }
+});
+
+test('heat-bath is exact on the smallest lattices, where a fixed-order Metropolis sweep is refused', async () => {
+  for (const [Lx, Ly, J] of [[2, 2, 1], [3, 3, 1], [2, 4, -1]]) {
+    const [r] = await simulate({ Lx, Ly, T: 2.0, J, algorithm: 'heatbath', sweeps: SWEEPS, seed: 12, start: 'hot' });
+    const ex = enumerationObservables(Lx, Ly, 2.0, J);
+    within(`heatbath ${Lx}×${Ly} J=${J} E/N`, r.energyPerSpin, ex.energyPerSpin);
+    within(`heatbath ${Lx}×${Ly} J=${J} |M|/N`, r.absMagnetization, ex.absMagnetization);
+    for (const algorithm of ['metropolis', 'checkerboard', 'multispin']) {
+      await assert.rejects(simulate({ Lx, Ly, T: 2.0, J, algorithm, sweeps: 10 }), /not ergodic with a side below 4|needs even lattice sides/);
+    }
+  }
+});
+
+test('exact susceptibility is the field derivative of the magnetization (h ≠ 0, J < 0)', () => {
+  for (const [T, J, h] of [[3.0, 1, 0.1], [2.5, -1, 0], [2.5, -1, 0.3]]) {
+    const dh = 1e-5;
+    const dm = (enumerationObservables(4, 4, T, J, h + dh).m - enumerationObservables(4, 4, T, J, h - dh).m) / (2 * dh);
+    const chi = enumerationObservables(4, 4, T, J, h).susceptibility;
+    assert.ok(Math.abs(chi - dm) < 1e-6 * Math.abs(dm), `T=${T} J=${J} h=${h}: χ ${chi} vs dm/dh ${dm}`);
+  }
+});
+
+test('wolff without thermalization measures with one cluster per sweep, without bias', async () => {
+  const [r] = await simulate({ L: 8, T: 3.0, algorithm: 'wolff', sweeps: SWEEPS, thermalize: 0, seed: 21, start: 'cold' });
+  within('wolff 8×8 thermalize 0 E/N', r.energyPerSpin, kaufmanEnergy(8, 3.0));
 });
 
 test('C(r) at r = 1 equals minus half the energy per spin, configuration by configuration', async () => {

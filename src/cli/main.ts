@@ -17,6 +17,7 @@ import { infiniteLattice, CRITICAL_TEMPERATURE } from '../exact/onsager.js';
 import { realisedMagnetization } from '../sampling/model.js';
 import { STUDIES, type Scale } from '../studies/index.js';
 import { writeFileAtomic } from '../io/atomic.js';
+import { ensureWritable } from '../io/checkpoint.js';
 
 const VERSION = (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -222,6 +223,7 @@ async function cmdReproduce(argv: string[]): Promise<number> {
   if (workers < 1) throw new InputError(`--workers ${workers} is not allowed: expected an integer ≥ 1`);
   if (seed < 0) throw new InputError(`--seed ${seed} is not allowed: expected an integer in [0, 2^53)`);
   const out = str(v.out);
+  if (out) ensureWritable(join(out, 'summary.json'), '--out');
   const report: Record<string, unknown> = {};
   let passed = true;
   for (const study of studies) {

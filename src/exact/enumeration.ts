@@ -136,7 +136,7 @@ export function enumerationObservables(
     energyPerSpin: mo.e,
     absMagnetization: mo.absM,
     specificHeat: specificHeat(mo, N, T),
-    susceptibility: susceptibility(mo, N, T),
+    susceptibility: susceptibility(mo, N, T, J, h),
     binder: binderCumulant(mo),
     bondSumHistogram: hist,
   };

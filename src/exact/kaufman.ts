@@ -14,6 +14,8 @@
  * overflows (L ≥ 1024 works) and the zero of sinh(mγ_0/2) at K_c causes no 0·∞.
  */
 
+import { highTemperatureSeries, HIGH_T_K, LOW_T_K } from './onsager.js';
+
 /** A quantity e^{scale}·value with its first and second K-derivatives at the same scale. */
 interface Scaled {
   scale: number;
@@ -66,6 +68,15 @@ export function kaufmanLogZDerivatives(n: number, m: number, K: number): { logZ:
   if (!Number.isInteger(n) || !Number.isInteger(m) || n < 2 || m < 2) throw new RangeError(`lattice ${n}×${m} is not allowed: sides must be integers ≥ 2`);
   if (!(K > 0) || !Number.isFinite(K)) throw new RangeError(`K = ${K} is not allowed: Kaufman's formula here needs a finite coupling K = J/T > 0`);
   const N = n * m;
+  // Limits where the general formula overflows (K → ∞) or its derivatives cancel (K → 0; the
+  // error there grows like 1e−16/K²), both exact to double precision:
+  // K ≥ 40: two ground states, the lightest excitation weighs N·e^{−8K} < 1e−130;
+  // K < 1e−3 with sides ≥ 8: the high-temperature series to t⁶.
+  if (K >= LOW_T_K) return { logZ: 2 * N * K + Math.LN2, d1: 2 * N, d2: 0 };
+  if (K < HIGH_T_K && Math.min(n, m) >= 8) {
+    const { f, d1, d2 } = highTemperatureSeries(K);
+    return { logZ: N * (Math.LN2 + f), d1: N * d1, d2: N * d2 };
+  }
   const s2 = Math.sinh(2 * K);
   const c2 = Math.cosh(2 * K);
   const c = (c2 * c2) / s2; // cosh 2K coth 2K

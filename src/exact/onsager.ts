@@ -57,6 +57,29 @@ function gaussLegendre(n: number): { x: Float64Array; w: Float64Array } {
 }
 
 const GL = gaussLegendre(96);
+/** Above this K excitations weigh e^{−8K} < 1e−130: ground-state values are exact in doubles. */
+export const LOW_T_K = 40;
+/** Below this K the high-temperature series to t⁶ is exact in doubles (next term ~ t⁸ ≤ 1e−24). */
+export const HIGH_T_K = 1e-3;
+
+/**
+ * High-temperature series per spin, f(K) = ln Z/N − ln 2 = 2 ln cosh K + t⁴ + 2t⁶ + O(t⁸) with
+ * t = tanh K (closed graphs: one plaquette, two 1×2 rectangles per site), and its K-derivatives.
+ * Valid for the infinite lattice and for tori whose sides are all ≥ 8 (shorter winding loops
+ * would enter below t⁸). Used where the closed forms cancel catastrophically (K → 0).
+ */
+export function highTemperatureSeries(K: number): { f: number; d1: number; d2: number } {
+  const t = Math.tanh(K);
+  const dt = 1 - t * t;
+  const t2 = t * t;
+  const g1 = 4 * t2 * t + 12 * t2 * t2 * t; // d(t⁴ + 2t⁶)/dt
+  const g2 = 12 * t2 + 60 * t2 * t2; // d²(t⁴ + 2t⁶)/dt²
+  return {
+    f: 2 * Math.log(Math.cosh(K)) + t2 * t2 + 2 * t2 * t2 * t2,
+    d1: 2 * t + g1 * dt,
+    d2: 2 * dt + g2 * dt * dt + g1 * (-2 * t * dt),
+  };
+}
 
 function checkCoupling(T: number, J: number): number {
   if (!(T > 0) || !Number.isFinite(T)) throw new RangeError(`T = ${T} is not allowed: the temperature must be a positive number`);
@@ -67,8 +90,7 @@ function checkCoupling(T: number, J: number): number {
 /** −βf, the logarithm of the partition function per spin, of the infinite lattice. */
 export function onsagerLogZPerSpin(T: number, J = 1): number {
   const K = checkCoupling(T, J);
-  const c2 = Math.cosh(2 * K);
-  const kappa = (2 * Math.sinh(2 * K)) / (c2 * c2);
+  const kappa = (2 * Math.tanh(2 * K)) / Math.cosh(2 * K); // = 2 sinh 2K / cosh² 2K, without ∞/∞
   // Integrand is smooth on [0, π/2] for every κ ≤ 1 (at κ = 1 it is ln[½(1 + cos θ)]).
   let integral = 0;
   for (let i = 0; i < GL.x.length; i++) {
@@ -77,7 +99,7 @@ export function onsagerLogZPerSpin(T: number, J = 1): number {
     integral += GL.w[i] * Math.log(0.5 * (1 + Math.sqrt(Math.max(0, 1 - kappa * kappa * s * s))));
   }
   integral *= Math.PI / 4;
-  return Math.log(2 * c2) + integral / Math.PI;
+  return 2 * K + Math.log1p(Math.exp(-4 * K)) + integral / Math.PI; // ln(2 cosh 2K) + …
 }
 
 /** Free energy per spin f = −T ln Z / N of the infinite lattice. */
@@ -88,9 +110,9 @@ export function onsagerFreeEnergyPerSpin(T: number, J = 1): number {
 /** Internal energy per spin of the infinite lattice. */
 export function onsagerEnergyPerSpin(T: number, J = 1): number {
   const K = checkCoupling(T, J);
+  if (K < HIGH_T_K) return -J * highTemperatureSeries(K).d1; // the general form is 0·∞ as K → 0
   const t2 = Math.tanh(2 * K);
-  const c2 = Math.cosh(2 * K);
-  const kappa = Math.min(1, (2 * Math.sinh(2 * K)) / (c2 * c2));
+  const kappa = Math.min(1, (2 * t2) / Math.cosh(2 * K));
   const a = 2 * t2 * t2 - 1; // vanishes at T_c, where K(κ) diverges logarithmically
   const term = a === 0 || kappa >= 1 ? 0 : a * ellipticKE(kappa).K;
   return (-J / t2) * (1 + (2 / Math.PI) * term);
@@ -102,6 +124,8 @@ export function onsagerEnergyPerSpin(T: number, J = 1): number {
  */
 export function onsagerSpecificHeat(T: number, J = 1): number {
   const K = checkCoupling(T, J);
+  if (K >= LOW_T_K) return 0; // excitations weigh e^{−8K} < 1e−130
+  if (K < HIGH_T_K) return K * K * highTemperatureSeries(K).d2;
   const t2 = Math.tanh(2 * K);
   const c2 = Math.cosh(2 * K);
   const s2 = Math.sinh(2 * K);

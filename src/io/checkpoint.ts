@@ -42,6 +42,21 @@ export function writeFileAtomicSync(path: string, data: Uint8Array | string): vo
   }
 }
 
+/**
+ * Checks before any work that `path` can be written (its folder exists or can be made, and a file
+ * can be created there), so a bad path is a one-line InputError, not a failure after the run.
+ */
+export function ensureWritable(path: string, flag: string): void {
+  const probe = join(dirname(path), `.${basename(path)}.${process.pid}.probe`);
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileAtomicSync(probe, '');
+    rmSync(probe, { force: true });
+  } catch (e) {
+    throw new InputError(`${flag} ${path} cannot be written: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+}
+
 export function saveCheckpoint<T>(path: string, kind: string, key: string, state: T): void {
   const envelope: Envelope<T> = { format: FORMAT, version: VERSION, kind, key, state };
   writeFileAtomicSync(path, serialize(envelope));

@@ -4,7 +4,7 @@
  */
 import type { ChainResult, Primary } from '../sampling/chain.js';
 import { combineChains, estimateDerived, estimateSeries, type Estimate } from './analysis.js';
-import { binderCumulant, specificHeat as heat, susceptibility as chi } from './moments.js';
+import { binderCumulant, specificHeat as heat, susceptibility as chi, susceptibilityUsesAbs } from './moments.js';
 
 export interface CorrelationPoint {
   r: number;
@@ -46,10 +46,12 @@ export function summarizeChains(results: ChainResult[]): Observables {
     ([e, e2]) => heat({ e, e2 }, N, T),
     ([e]) => [(-2 * N * e) / (T * T), N / (T * T)],
   );
+  const { J, h } = results[0].spec;
+  const orderParameter: Primary = susceptibilityUsesAbs(J, h) ? 'absM' : 'm';
   const susceptibility = estimateDerived(
-    pick(['absM', 'm2']),
-    ([absM, m2]) => chi({ absM, m2 }, N, T),
-    ([a]) => [(-2 * N * a) / T, N / T],
+    pick([orderParameter, 'm2']),
+    ([o, m2]) => chi({ absM: o, m: o, m2 }, N, T, J, h),
+    ([o]) => [(-2 * N * o) / T, N / T],
   );
   const binder = estimateDerived(
     pick(['m2', 'm4']),

@@ -11,6 +11,7 @@ import { runChains } from './pool.js';
 import type { ChainSpec } from './chain.js';
 import { maxCorrelationDistance } from '../observables/correlation.js';
 import { summarizeChains, type Observables } from '../observables/summary.js';
+import { ensureWritable } from '../io/checkpoint.js';
 
 export interface SimulateOptions {
   L?: number;
@@ -94,11 +95,15 @@ function finite(name: string, v: number | undefined, def: number): number {
   return x;
 }
 
+/** Largest lattice: the neighbour table alone takes 16 bytes a spin. */
+export const MAX_SPINS = 2 ** 26;
+
 /** Checks every option and fills in defaults; bad values raise an InputError naming them. */
 export function planSimulation(o: SimulateOptions): SimulationPlan {
   const L = o.L === undefined ? undefined : integer('--L', o.L, 16, 2);
   const Lx = integer('--Lx', o.Lx ?? L, 16, 2);
-  const Ly = integer('--Ly', o.Ly ?? o.Lx ?? L, Lx, 2);
+  const Ly = integer('--Ly', o.Ly ?? L ?? o.Lx, Lx, 2);
+  if (Lx * Ly > MAX_SPINS) throw new InputError(`${Lx}×${Ly} is not allowed: at most ${MAX_SPINS} spins (8192×8192)`);
   const temperatures = Array.isArray(o.T) ? o.T : [o.T];
   if (temperatures.length === 0) throw new InputError('--T is missing: give a temperature > 0 (or a comma list)');
   for (const T of temperatures) {
@@ -179,6 +184,7 @@ export async function simulate(options: SimulateOptions): Promise<SimulationResu
   const started = performance.now();
   const every = options.checkpointSeconds ?? 60;
   if (!(every > 0) || !Number.isFinite(every)) throw new InputError(`--checkpoint-every ${every} is not allowed: expected a number of seconds > 0`);
+  if (options.checkpoint) ensureWritable(options.checkpoint, '--checkpoint');
   const results = await runChains(chainSpecs(plan), {
     workers: plan.workers,
     onProgress: options.onProgress,

@@ -31,6 +31,7 @@
 import type { Rng } from '../rng.js';
 import { restoreArray, type Rule, type RuleInit, type RuleState } from '../rule.js';
 import type { SquareLattice } from '../../lattice/square.js';
+import { requireErgodicSides } from './metropolis.js';
 import { MultispinSimdKernel, wasmSimdSupported, type AcceptanceDigits } from './multispin-wasm.js';
 
 export type MultispinLayout = 'simd-strip' | 'strip' | 'replica';
@@ -286,6 +287,7 @@ export function multispinRule(init: RuleInit, rng: Rng, options: MultispinOption
   const { Lx, Ly, N } = lattice;
   if (params.h !== 0) throw new RangeError(`multispin needs h = 0, got h = ${params.h}`);
   checkSides(Lx, Ly);
+  requireErgodicSides('multispin', Lx, Ly);
   if (initial.length !== N) throw new RangeError(`initial configuration has ${initial.length} spins, the ${Lx}×${Ly} lattice ${N}`);
   let layout = multispinLayout(Lx, Ly, options.simd ?? true);
   if (options.layout !== undefined) {
