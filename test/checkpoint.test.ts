@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadCheckpoint } from '../src/io/checkpoint.js';
 import type { ChainCheckpoint, ChainResult } from '../src/sampling/chain.js';
+import { chainCheckpointPath } from '../src/sampling/pool.js';
 
 const CLI = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
 const env = { ...process.env, CI: 'true' };
@@ -22,6 +23,7 @@ function physics(stdout: string): string {
   return JSON.stringify(runs.map(({ elapsedSeconds: _e, flipsPerNanosecond: _f, ...r }: Record<string, unknown>) => r));
 }
 
+/** Waits for the first chain file (a chain's state saved mid-run), then kills the run. */
 async function killWhenCheckpointed(args: string[], file: string): Promise<void> {
   const child = spawn(process.execPath, [CLI, ...args], { env, stdio: 'ignore' });
   const exited = new Promise((resolve) => child.on('exit', resolve));
@@ -50,13 +52,14 @@ for (const c of cases) {
       const full = spawnSync(process.execPath, [CLI, ...args], { env, encoding: 'utf8' });
       assert.equal(full.status, 0, full.stderr);
       const withCkpt = [...args, '--checkpoint', file, '--checkpoint-every', '0.05'];
-      await killWhenCheckpointed(withCkpt, file);
-      assert.ok(existsSync(file), 'no checkpoint was written before the kill');
+      const firstChain = chainCheckpointPath(file, 0);
+      await killWhenCheckpointed(withCkpt, firstChain);
+      assert.ok(existsSync(firstChain), 'no checkpoint was written before the kill');
       // The checkpoint holds a chain stopped part-way: the resume really continues mid-chain.
-      const saved = deserialize(readFileSync(file)) as { state: { done: (ChainResult | null)[]; partial: (ChainCheckpoint | null)[] } };
-      const partial = saved.state.partial.filter((p): p is ChainCheckpoint => p !== null);
-      assert.ok(partial.length > 0, 'the checkpoint holds no chain in progress');
-      for (const p of partial) assert.ok(p.sweepsDone > 0 && p.sweepsDone < p.spec.thermalize + p.spec.sweeps);
+      const saved = deserialize(readFileSync(firstChain)) as { state: { done: ChainResult | null; partial: ChainCheckpoint | null } };
+      const p = saved.state.partial;
+      assert.ok(p !== null && saved.state.done === null, 'the checkpoint holds no chain in progress');
+      assert.ok(p.sweepsDone > 0 && p.sweepsDone < p.spec.thermalize + p.spec.sweeps);
       const resumed = spawnSync(process.execPath, [CLI, ...withCkpt], { env, encoding: 'utf8' });
       assert.equal(resumed.status, 0, resumed.stderr);
       assert.equal(physics(resumed.stdout), physics(full.stdout));

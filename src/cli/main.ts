@@ -52,8 +52,8 @@ ${ALGORITHMS.map((a) => `                          ${a.padEnd(13)}${ALGORITHM_IN
   --workers N           worker threads (default 1; results do not depend on it)
   --seed S              integer seed (default 1)
   --start auto|hot|cold initial state (auto: cold below T_c, hot above)
-  --checkpoint FILE     save every chain's state to FILE while running (atomic writes); run the
-                        same command again after a kill to resume with identical results
+  --checkpoint FILE     save each chain's state to FILE.chain-<i> while running (atomic writes); run
+                        the same command again after a kill to resume with identical results
   --checkpoint-every S  seconds between checkpoints (default 60)
   --json                print one JSON object (for several temperatures: {"results": [...]})
 `,

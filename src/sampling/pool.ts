@@ -3,9 +3,10 @@
  * back in the order of the specs, and each chain draws only from its own stream, so the outcome is
  * the same whatever the number of workers.
  *
- * With `checkpoint`, the state of every chain (finished results and the latest state of running
- * ones) is kept in one checkpoint file, rewritten atomically at most every `everySeconds` per
- * chain; running again with the same file resumes and ends with the uninterrupted result.
+ * With `checkpoint`, PATH names the run (its chains' parameters) and PATH.chain-<i> holds chain i:
+ * its latest state while running, its result when finished, rewritten atomically at most every
+ * `everySeconds`. One file per chain keeps each write to that chain's own size. Running again
+ * with the same PATH resumes and ends with the uninterrupted result.
  */
 import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
@@ -43,17 +44,33 @@ interface PoolState {
   partial: (ChainCheckpoint | null)[];
 }
 
+/** What a chain's file holds: its result once finished, else its latest state. */
+interface ChainFile {
+  done: ChainResult | null;
+  partial: ChainCheckpoint | null;
+}
+
 const KIND = 'chains';
+const CHAIN_KIND = 'chain';
+
+export function chainCheckpointPath(path: string, chain: number): string {
+  return `${path}.chain-${chain}`;
+}
 
 export async function runChains(specs: ChainSpec[], options: PoolOptions = {}): Promise<ChainResult[]> {
   const ckpt = options.checkpoint;
   const key = JSON.stringify(specs);
-  const state: PoolState = (ckpt && loadCheckpoint<PoolState>(ckpt.path, KIND, key)) || {
-    done: specs.map(() => null),
-    partial: specs.map(() => null),
-  };
-  const persist = () => {
-    if (ckpt) saveCheckpoint(ckpt.path, KIND, key, state);
+  const state: PoolState = { done: specs.map(() => null), partial: specs.map(() => null) };
+  if (ckpt) {
+    if (loadCheckpoint<number>(ckpt.path, KIND, key) === null) saveCheckpoint(ckpt.path, KIND, key, specs.length);
+    specs.forEach((spec, i) => {
+      const saved = loadCheckpoint<ChainFile>(chainCheckpointPath(ckpt.path, i), CHAIN_KIND, `${key}#${i}`);
+      state.done[i] = saved?.done ?? null;
+      state.partial[i] = saved?.partial ?? null;
+    });
+  }
+  const persist = (i: number) => {
+    if (ckpt) saveCheckpoint<ChainFile>(chainCheckpointPath(ckpt.path, i), CHAIN_KIND, `${key}#${i}`, { done: state.done[i], partial: state.partial[i] });
   };
   const totals = specs.map((s) => s.thermalize + s.sweeps);
   const total = totals.reduce((a, b) => a + b, 0);
@@ -64,13 +81,13 @@ export async function runChains(specs: ChainSpec[], options: PoolOptions = {}): 
   };
   const onCheckpoint = (i: number, c: ChainCheckpoint) => {
     state.partial[i] = c;
-    persist();
+    persist(i);
   };
   const onDone = (i: number, r: ChainResult) => {
     state.done[i] = r;
     state.partial[i] = null;
     report(i, totals[i]);
-    persist();
+    persist(i);
   };
   const pending = specs.map((_, i) => i).filter((i) => !state.done[i]);
   const workers = Math.max(1, Math.min(options.workers ?? 1, pending.length));
