@@ -89,13 +89,21 @@ export class Rng {
     return (hi * 67108864 + lo) / 9007199254740992;
   }
 
-  /** Uniform integer in [0, n) for integer 1 ≤ n < 2^32, without bias (Lemire's multiply-and-reject). */
+  /**
+   * Uniform integer in [0, n) for integer 1 ≤ n < 2^32, without bias (Lemire's multiply-and-reject:
+   * the costly 2^32 mod n is needed only when the low word falls below n, with probability n/2^32).
+   */
   below(n: number): number {
-    const threshold = 4294967296 % n; // 2^32 mod n: low words below it would over-represent some values
-    for (;;) {
-      const x = this.nextU32();
-      if ((Math.imul(x, n) >>> 0) >= threshold) return n <= SMALL_N ? Math.floor((x * n) / 4294967296) : mulHigh(x, n);
+    let x = this.nextU32();
+    let low = Math.imul(x, n) >>> 0;
+    if (low < n) {
+      const threshold = 4294967296 % n; // low words below it would over-represent some values
+      while (low < threshold) {
+        x = this.nextU32();
+        low = Math.imul(x, n) >>> 0;
+      }
     }
+    return n <= SMALL_N ? Math.floor((x * n) / 4294967296) : mulHigh(x, n);
   }
 
   /** Standard normal deviate (Box–Muller, one value per call). */

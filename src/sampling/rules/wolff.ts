@@ -12,7 +12,6 @@
 import type { Rng } from '../rng.js';
 import { restoreArray, type Rule, type RuleInit, type RuleState } from '../rule.js';
 import { threshold } from './thresholds.js';
-import { neighbourOf } from '../../lattice/square.js';
 
 export function wolffRule(init: RuleInit): Rule {
   const { lattice, params } = init;
@@ -22,6 +21,7 @@ export function wolffRule(init: RuleInit): Rule {
   const spins = Int8Array.from(init.initial);
   const addThreshold = threshold(1 - Math.exp((-2 * params.J) / params.T));
   const stack = new Int32Array(N);
+  const nbr = new Int32Array(4);
   let clustersPerSweep = 0; // 0: adaptive (thermalization)
   const adaptive: { clusters: number; flipped: number }[] = [];
 
@@ -39,9 +39,16 @@ export function wolffRule(init: RuleInit): Rule {
     let top = 1;
     let size = 1;
     while (top > 0) {
+      // Neighbours from coordinates (one division per site), not a 4N-entry table that falls out
+      // of cache at large L.
       const i = stack[--top];
+      const x = i % Lx;
+      nbr[0] = x === Lx - 1 ? i - x : i + 1;
+      nbr[1] = x === 0 ? i - x + Lx - 1 : i - 1;
+      nbr[2] = i + Lx < N ? i + Lx : i + Lx - N;
+      nbr[3] = i >= Lx ? i - Lx : i - Lx + N;
       for (let d = 0; d < 4; d++) {
-        const j = neighbourOf(i, d, Lx, N);
+        const j = nbr[d];
         if (spins[j] !== s) continue;
         const x5 = Math.imul(s1, 5);
         const r = Math.imul((x5 << 7) | (x5 >>> 25), 9) >>> 0;
