@@ -1,6 +1,7 @@
-// Compiles every src/**/*.wat to the matching dist/src/**/*.wasm with wabt (a devDependency).
-// The .wasm files ship in the package, so users never need wabt.
-import { readdir, readFile, writeFile, mkdir } from 'node:fs/promises';
+// After tsc: compiles every src/**/*.wat to the matching dist/src/**/*.wasm with wabt (a
+// devDependency; the .wasm files ship in the package, so users never need wabt), and marks the
+// CLI executable (tsc does not), so `npx spinflow` runs in a fresh clone.
+import { readdir, readFile, writeFile, mkdir, chmod } from 'node:fs/promises';
 import { join, dirname, relative } from 'node:path';
 import wabtInit from 'wabt';
 
@@ -22,3 +23,4 @@ for await (const file of watFiles(join(root, 'src'))) {
   await writeFile(out, buffer);
   mod.destroy();
 }
+await chmod(join(root, 'dist', 'src', 'cli', 'main.js'), 0o755);
