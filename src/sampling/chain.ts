@@ -40,11 +40,8 @@ export type Primary = (typeof PRIMARIES)[number];
 
 export const BATCHES = 32;
 
-export interface ChainResult {
-  spec: ChainSpec;
-  N: number;
-  replicas: number;
-  measurements: number;
+/** What a chain accumulates while it measures. */
+export interface ChainMeasurements {
   series: Record<Primary, Float64Array>;
   /** Per batch: total energy E (exact float key) → number of configurations. */
   histogram: Map<number, number>[];
@@ -54,6 +51,13 @@ export interface ChainResult {
   /** Work (attempts or flipped spins) and update time of the measurement-phase sweeps. */
   work: number;
   updateSeconds: number;
+}
+
+export interface ChainResult extends ChainMeasurements {
+  spec: ChainSpec;
+  N: number;
+  replicas: number;
+  measurements: number;
   /** Final configuration of replica 0 (for checkpoints and datasets). */
   final: Int8Array;
 }
@@ -61,7 +65,7 @@ export interface ChainResult {
 export type ProgressCallback = (sweepsDone: number, sweepsTotal: number) => void;
 
 /** Everything a chain needs to continue exactly where it stopped (plain data, clonable). */
-export interface ChainCheckpoint {
+export interface ChainCheckpoint extends ChainMeasurements {
   spec: ChainSpec;
   /** Sweeps done so far, thermalization included. */
   sweepsDone: number;
@@ -70,12 +74,6 @@ export interface ChainCheckpoint {
   measurementsDone: number;
   rule: RuleState;
   rng: number[];
-  series: Record<Primary, Float64Array>;
-  histogram: Map<number, number>[];
-  correlationSums: Float64Array;
-  correlationCounts: Float64Array;
-  work: number;
-  updateSeconds: number;
 }
 
 export interface ChainCheckpointing {
