@@ -24,6 +24,9 @@ test('simulate --json prints one object with the documented keys', () => {
   for (const c of out.correlation) assert.deepEqual(Object.keys(c).sort(), ['error', 'mean', 'r']);
   assert.ok(out.flipsPerNanosecond > 0);
   assert.equal(out.exact.method, 'kaufman');
+  assert.ok(Array.isArray(out.warnings));
+  // 500 measurements make 32 batches of 15, shorter than 10 τ_int (τ_int ≈ 1.6 here)
+  assert.ok(out.warnings.length > 0, 'a short critical run is flagged');
 });
 
 test('simulate with several temperatures prints {results: [...]}', () => {

@@ -139,7 +139,6 @@ function simulationText(r: SimulationResult & { exact: ReturnType<typeof finiteL
     const dev = exact !== undefined && e.error > 0 ? `  (${((e.mean - exact) / e.error).toFixed(1)}σ)` : '';
     return `  ${label.padEnd(18)}${fmt(e.mean).padStart(12)} ± ${fmt(e.error).padEnd(11)} τ_int ${e.tauInt.toFixed(1).padStart(7)}   ${exact !== undefined ? `exact ${fmt(exact)}${dev}` : ''}`;
   };
-  const tauMax = Math.max(...(['energyPerSpin', 'absMagnetization', 'susceptibility', 'specificHeat'] as const).map((k) => r[k].tauInt).filter(Number.isFinite));
   const model = r.model === 'conserved' ? `conserved M0 = ${r.magnetization0}` : 'ising';
   return [
     `${r.Lx}×${r.Ly} ${model}, T = ${r.T}, J = ${r.J}, h = ${r.h}, ${r.algorithm}, ${r.chains} chain(s) × ${r.sweeps} sweeps (${r.measurements} measurements${r.replicas > 1 ? ` × ${r.replicas} replicas` : ''}), seed ${r.seed}`,
@@ -151,7 +150,7 @@ function simulationText(r: SimulationResult & { exact: ReturnType<typeof finiteL
     row('Binder U4', 'binder'),
     `  C(r)              ${sparse(r.correlation).map((c) => `${c.r}:${c.mean.toFixed(4)}`).join(' ')}`,
     `  ${r.flipsPerNanosecond.toFixed(3)} flips/ns per thread, ${r.elapsedSeconds.toFixed(2)} s${ex ? `; exact values by ${ex.method}` : ''}`,
-    ...(r.measurements < 50 * tauMax ? [`  note: ${r.measurements} measurements are fewer than 50 τ_int (${tauMax.toFixed(0)}): error bars are unreliable; run longer or thermalize more`] : []),
+    ...r.warnings.map((w) => `  note: ${w}`),
   ].join('\n');
 }
 

@@ -79,6 +79,20 @@ export interface SimulationResult extends Observables {
   elapsedSeconds: number;
   /** Work (attempts, or spins flipped for clusters) per nanosecond of update time, per thread. */
   flipsPerNanosecond: number;
+  /** Reasons to distrust the error bars (runs too short for their autocorrelation time). */
+  warnings: string[];
+}
+
+/**
+ * Error bars need runs much longer than τ_int: the Γ-method window wants ≳ 50 τ_int per chain, the
+ * 32 batch means behind the histogram and C(r) errors want batches of ≳ 10 τ_int.
+ */
+export function reliabilityWarnings(o: Observables, measurements: number): string[] {
+  const tau = Math.max(...[o.energyPerSpin, o.absMagnetization, o.susceptibility, o.specificHeat].map((e) => e.tauInt).filter(Number.isFinite));
+  const warnings: string[] = [];
+  if (measurements < 50 * tau) warnings.push(`${measurements} measurements per chain are fewer than 50 τ_int (τ_int = ${tau.toFixed(1)}): error bars are unreliable; run longer or thermalize more`);
+  else if (measurements < 32 * 10 * tau) warnings.push(`batches of ${Math.floor(measurements / 32)} measurements are shorter than 10 τ_int (τ_int = ${tau.toFixed(1)}): histogram and C(r) error bars are underestimated`);
+  return warnings;
 }
 
 function integer(name: string, v: number | undefined, def: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
@@ -195,14 +209,16 @@ export async function simulate(options: SimulateOptions): Promise<SimulationResu
     const chains = results.slice(t * plan.chains, (t + 1) * plan.chains);
     const work = chains.reduce((a, r) => a + r.work, 0);
     const seconds = chains.reduce((a, r) => a + r.updateSeconds, 0);
+    const observables = summarizeChains(chains);
     return {
       L: plan.Lx, Lx: plan.Lx, Ly: plan.Ly, T, J: plan.J, h: plan.h,
       model: plan.model, magnetization0: plan.magnetization, algorithm: plan.algorithm,
       sweeps: plan.sweeps, thermalize: plan.thermalize, measureEvery: plan.measureEvery, seed: plan.seed,
       chains: plan.chains, replicas: chains[0].replicas, measurements: chains[0].measurements,
-      ...summarizeChains(chains),
+      ...observables,
       elapsedSeconds,
       flipsPerNanosecond: seconds > 0 ? work / seconds / 1e9 : NaN,
+      warnings: reliabilityWarnings(observables, chains[0].measurements),
     };
   });
 }
