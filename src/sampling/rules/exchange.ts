@@ -41,18 +41,7 @@ export function kawasakiRule(init: RuleInit): Rule {
     lattice,
     replicas: 1,
     sweep(rng: Rng): number {
-      for (let a = 0; a < N; a++) {
-        const i = rng.below(N);
-        const j = neighbourOf(i, rng.nextU32() >>> 30, Lx, N);
-        const si = spins[i];
-        if (si === spins[j]) continue;
-        const k = si * (neighbourSum(spins, i, Lx, N) - neighbourSum(spins, j, Lx, N)) + 2 * (smallSide ? bondsBetween(i, j, Lx, N) : 1);
-        const t = table[k + 8];
-        if (t === 4294967296 || rng.nextU32() < t) {
-          spins[i] = -si;
-          spins[j] = si;
-        }
-      }
+      kawasakiSweep(spins, table, Lx, N, smallSide, rng);
       return N;
     },
     saveState(): RuleState {
@@ -66,6 +55,25 @@ export function kawasakiRule(init: RuleInit): Rule {
       return out;
     },
   };
+}
+
+/**
+ * N Kawasaki attempts. A module-level function with explicit arguments rather than a closure: V8
+ * optimises a re-created closure's captured variables less well (measured with Wolff, 1.45×).
+ */
+function kawasakiSweep(spins: Int8Array, table: Float64Array, Lx: number, N: number, smallSide: boolean, rng: Rng): void {
+  for (let a = 0; a < N; a++) {
+    const i = rng.below(N);
+    const j = neighbourOf(i, rng.nextU32() >>> 30, Lx, N);
+    const si = spins[i];
+    if (si === spins[j]) continue;
+    const k = si * (neighbourSum(spins, i, Lx, N) - neighbourSum(spins, j, Lx, N)) + 2 * (smallSide ? bondsBetween(i, j, Lx, N) : 1);
+    const t = table[k + 8];
+    if (t === 4294967296 || rng.nextU32() < t) {
+      spins[i] = -si;
+      spins[j] = si;
+    }
+  }
 }
 
 export function exchangeRule(init: RuleInit): Rule {
