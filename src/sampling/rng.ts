@@ -115,7 +115,7 @@ export class Rng {
 }
 
 /** Below this, x·n < 2^53 is exact in a double, so floor(x·n / 2^32) needs no 16-bit pieces. */
-export const SMALL_N = 2 ** 21;
+const SMALL_N = 2 ** 21;
 
 /** floor(x * n / 2^32) exactly for 32-bit x and n. */
 function mulHigh(x: number, n: number): number {

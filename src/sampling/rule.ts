@@ -56,6 +56,26 @@ export function restoreArray<T extends Int8Array | Int32Array | Uint32Array>(int
   into.set(from);
 }
 
+/**
+ * `configuration`, `saveState` and `restoreState` of a rule whose whole state is one ±1
+ * configuration (rules with more state override the last two).
+ */
+export function singleConfigurationMethods(spins: Int8Array): Pick<Rule, 'configuration' | 'saveState' | 'restoreState'> {
+  return {
+    configuration(replica = 0, out = new Int8Array(spins.length)): Int8Array {
+      if (replica !== 0) throw new RangeError(`replica = ${replica} is not allowed: this rule has 1 replica`);
+      out.set(spins);
+      return out;
+    },
+    saveState(): RuleState {
+      return { arrays: [spins.slice()], numbers: [] };
+    },
+    restoreState(state: RuleState): void {
+      restoreArray(spins, state.arrays[0], 'spins');
+    },
+  };
+}
+
 /** Everything needed to build a rule: the lattice, the parameters and the initial configuration. */
 export interface RuleInit {
   readonly lattice: SquareLattice;

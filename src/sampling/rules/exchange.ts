@@ -12,8 +12,8 @@
  * Both accept with Metropolis; a sweep is N attempts.
  */
 import type { Rng } from '../rng.js';
-import { restoreArray, type Rule, type RuleInit, type RuleState } from '../rule.js';
-import { metropolisThreshold } from './thresholds.js';
+import { restoreArray, singleConfigurationMethods, type Rule, type RuleInit, type RuleState } from '../rule.js';
+import { ALWAYS, metropolisThreshold } from './thresholds.js';
 import { neighbourOf, neighbourSum } from '../../lattice/square.js';
 
 /** Thresholds indexed by k + 8 where ΔE = 2J·k, k = s_i h_i + s_j h_j + 2 n_ij ∈ [−8, 12]. */
@@ -44,16 +44,7 @@ export function kawasakiRule(init: RuleInit): Rule {
       kawasakiSweep(spins, table, Lx, N, smallSide, rng);
       return N;
     },
-    saveState(): RuleState {
-      return { arrays: [spins.slice()], numbers: [] };
-    },
-    restoreState(state: RuleState): void {
-      restoreArray(spins, state.arrays[0], 'spins');
-    },
-    configuration(_replica = 0, out = new Int8Array(N)): Int8Array {
-      out.set(spins);
-      return out;
-    },
+    ...singleConfigurationMethods(spins),
   };
 }
 
@@ -69,7 +60,7 @@ function kawasakiSweep(spins: Int8Array, table: Float64Array, Lx: number, N: num
     if (si === spins[j]) continue;
     const k = si * (neighbourSum(spins, i, Lx, N) - neighbourSum(spins, j, Lx, N)) + 2 * (smallSide ? bondsBetween(i, j, Lx, N) : 1);
     const t = table[k + 8];
-    if (t === 4294967296 || rng.nextU32() < t) {
+    if (t === ALWAYS || rng.nextU32() < t) {
       spins[i] = -si;
       spins[j] = si;
     }
@@ -102,7 +93,7 @@ export function exchangeRule(init: RuleInit): Rule {
         const j = sitesOf[kd]; // down
         const k = neighbourSum(spins, i, Lx, N) - neighbourSum(spins, j, Lx, N) + 2 * bondsBetween(i, j, Lx, N);
         const t = table[k + 8];
-        if (t === 4294967296 || rng.nextU32() < t) {
+        if (t === ALWAYS || rng.nextU32() < t) {
           spins[i] = -1;
           spins[j] = 1;
           sitesOf[ku] = j;
@@ -111,16 +102,13 @@ export function exchangeRule(init: RuleInit): Rule {
       }
       return N;
     },
+    ...singleConfigurationMethods(spins),
     saveState(): RuleState {
       return { arrays: [spins.slice(), sitesOf.slice()], numbers: [] };
     },
     restoreState(state: RuleState): void {
       restoreArray(spins, state.arrays[0], 'spins');
       restoreArray(sitesOf, state.arrays[1], 'up/down site lists'); // their order decides future moves
-    },
-    configuration(_replica = 0, out = new Int8Array(N)): Int8Array {
-      out.set(spins);
-      return out;
     },
   };
 }

@@ -3,7 +3,7 @@
  * 1 / (1 + e^{−2(J Σ_nb s_j + h)/T}), whatever its old value.
  */
 import type { Rng } from '../rng.js';
-import { restoreArray, type Rule, type RuleInit, type RuleState } from '../rule.js';
+import { singleConfigurationMethods, type Rule, type RuleInit } from '../rule.js';
 import { threshold } from './thresholds.js';
 
 export function heatbathRule(init: RuleInit): Rule {
@@ -26,15 +26,6 @@ export function heatbathRule(init: RuleInit): Rule {
       }
       return N;
     },
-    saveState(): RuleState {
-      return { arrays: [spins.slice()], numbers: [] };
-    },
-    restoreState(state: RuleState): void {
-      restoreArray(spins, state.arrays[0], 'spins');
-    },
-    configuration(_replica = 0, out = new Int8Array(N)): Int8Array {
-      out.set(spins);
-      return out;
-    },
+    ...singleConfigurationMethods(spins),
   };
 }

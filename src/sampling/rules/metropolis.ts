@@ -8,19 +8,10 @@
  * the xoshiro128** state lives in locals for a whole pass: this is the hot loop.
  */
 import type { Rng } from '../rng.js';
-import { restoreArray, type Rule, type RuleInit, type RuleState } from '../rule.js';
+import { singleConfigurationMethods, type Rule, type RuleInit } from '../rule.js';
 
 
 export type SweepOrder = 'typewriter' | 'checkerboard';
-
-/** Table indexed by 5·(s+1)/2 + (Σ_nb + 4)/2 of rule(s, J Σ_nb + h). */
-export function singleFlipTable(J: number, h: number, T: number, rule: (s: number, field: number) => number): Float64Array {
-  const table = new Float64Array(10);
-  for (const s of [-1, 1]) {
-    for (let sum = -4; sum <= 4; sum += 2) table[((s + 1) >> 1) * 5 + ((sum + 4) >> 1)] = rule(s, J * sum + h);
-  }
-  return table;
-}
 
 /**
  * A fixed sweep order with ΔE = 0 moves always accepted splits small lattices into closed sets
@@ -39,34 +30,30 @@ export function metropolisRule(init: RuleInit, order: SweepOrder = 'typewriter')
   const { N, Lx, Ly } = lattice;
   requireErgodicSides(order === 'typewriter' ? 'metropolis' : 'checkerboard', Lx, Ly);
   const spins = Int8Array.from(init.initial);
-  // t = ⌊p·2^31⌋ − 1 as an int32: a 31-bit random r ≤ t has probability ⌊p·2^31⌋/2^31 (p ≥ 1: always)
-  const probability = (s: number, field: number) => Math.min(1, Math.exp((-2 * s * field) / params.T));
-  const table = Int32Array.from(singleFlipTable(params.J, params.h, params.T, (s, field) => Math.floor(2147483648 * probability(s, field)) - 1));
+  // Indexed by 5·(s+1)/2 + (Σ_nb + 4)/2: t = ⌊p·2^31⌋ − 1 as an int32, so a 31-bit random r ≤ t has
+  // probability ⌊p·2^31⌋/2^31, with p = min(1, e^{−ΔE/T}) and ΔE = 2s(J Σ_nb + h) (p ≥ 1: always).
+  const table = new Int32Array(10);
+  for (const s of [-1, 1]) {
+    for (let sum = -4; sum <= 4; sum += 2) {
+      const p = Math.min(1, Math.exp((-2 * s * (params.J * sum + params.h)) / params.T));
+      table[((s + 1) >> 1) * 5 + ((sum + 4) >> 1)] = Math.floor(2147483648 * p) - 1;
+    }
+  }
   // With an odd side, checkerboard pairs across the seam share a colour: the order is then a fixed
   // sequential one, still a valid Metropolis sweep.
-  const half = order === 'typewriter' ? 1 : 2; // x step; typewriter is one pass, checkerboard two
   return {
     algorithm: order === 'typewriter' ? 'metropolis' : 'checkerboard',
     lattice,
     replicas: 1,
     sweep(rng: Rng): number {
-      if (half === 1) metropolisPass(spins, table, Lx, Ly, rng.state, -1);
+      if (order === 'typewriter') metropolisPass(spins, table, Lx, Ly, rng.state, -1);
       else {
         metropolisPass(spins, table, Lx, Ly, rng.state, 0);
         metropolisPass(spins, table, Lx, Ly, rng.state, 1);
       }
       return N;
     },
-    saveState(): RuleState {
-      return { arrays: [spins.slice()], numbers: [] };
-    },
-    restoreState(state: RuleState): void {
-      restoreArray(spins, state.arrays[0], 'spins');
-    },
-    configuration(_replica = 0, out = new Int8Array(N)): Int8Array {
-      out.set(spins);
-      return out;
-    },
+    ...singleConfigurationMethods(spins),
   };
 }
 

@@ -10,7 +10,7 @@
  * end: E/N at T = 3, L = 16 came out −0.846 instead of −0.818 in the C reference).
  */
 import type { Rng } from '../rng.js';
-import { restoreArray, type Rule, type RuleInit, type RuleState } from '../rule.js';
+import { restoreArray, singleConfigurationMethods, type Rule, type RuleInit, type RuleState } from '../rule.js';
 
 export function wolffRule(init: RuleInit): Rule {
   const { lattice, params } = init;
@@ -57,6 +57,7 @@ export function wolffRule(init: RuleInit): Rule {
       const flipped = recent.reduce((a, r) => a + r.flipped, 0);
       clustersPerSweep = Math.max(1, Math.round((N * clusters) / flipped));
     },
+    ...singleConfigurationMethods(spins),
     saveState(): RuleState {
       return { arrays: [spins.slice()], numbers: [clustersPerSweep, ...adaptive.flatMap((a) => [a.clusters, a.flipped])] };
     },
@@ -66,10 +67,6 @@ export function wolffRule(init: RuleInit): Rule {
       clustersPerSweep = perSweep ?? 0;
       adaptive.length = 0;
       for (let k = 0; k + 1 < pairs.length; k += 2) adaptive.push({ clusters: pairs[k], flipped: pairs[k + 1] });
-    },
-    configuration(_replica = 0, out = new Int8Array(N)): Int8Array {
-      out.set(spins);
-      return out;
     },
   };
 }
@@ -92,7 +89,8 @@ function growCluster(
   let size = 1;
   while (top > 0) {
     // Neighbours from coordinates (one division per site), not a 4N-entry table that falls out
-    // of cache at large L.
+    // of cache at large L; written out here rather than calling a lattice helper, which measured
+    // up to 25 % slower in this loop.
     const i = stack[--top];
     const x = i % Lx;
     nbr[0] = x === Lx - 1 ? i - x : i + 1;
