@@ -16,8 +16,7 @@ import { finiteLatticeExact } from '../exact/finite-lattice.js';
 import { infiniteLattice, CRITICAL_TEMPERATURE } from '../exact/onsager.js';
 import { realisedMagnetization } from '../sampling/model.js';
 import { STUDIES, type Scale } from '../studies/index.js';
-import { writeFileAtomic } from '../io/atomic.js';
-import { ensureWritable } from '../io/checkpoint.js';
+import { ensureWritable, writeFileAtomicSync } from '../io/checkpoint.js';
 
 const VERSION = (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -234,8 +233,8 @@ async function cmdReproduce(argv: string[]): Promise<number> {
     passed &&= outcome.passed;
     report[study.name] = { ...outcome.summary, elapsedSeconds: seconds };
     if (out) {
-      await writeFileAtomic(join(out, study.name, 'summary.json'), `${JSON.stringify({ study: study.name, ...outcome.summary, elapsedSeconds: seconds }, jsonReplacer, 2)}\n`);
-      await writeFileAtomic(join(out, study.name, 'report.txt'), `${study.title}\n\n${outcome.text}\n`);
+      writeFileAtomicSync(join(out, study.name, 'summary.json'), `${JSON.stringify({ study: study.name, ...outcome.summary, elapsedSeconds: seconds }, jsonReplacer, 2)}\n`);
+      writeFileAtomicSync(join(out, study.name, 'report.txt'), `${study.title}\n\n${outcome.text}\n`);
     }
     if (!v.json) process.stdout.write(`== ${study.name}: ${study.title} (${scale} scale, ${seconds.toFixed(1)} s) ${outcome.passed ? 'PASSED' : 'FAILED'}\n${outcome.text}\n\n`);
   }
