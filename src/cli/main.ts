@@ -17,6 +17,10 @@ import { infiniteLattice, CRITICAL_TEMPERATURE } from '../exact/onsager.js';
 import { realisedMagnetization } from '../sampling/model.js';
 import { STUDIES, type Scale } from '../studies/index.js';
 import { ensureWritable, writeFileAtomicSync } from '../io/checkpoint.js';
+import { PRESETS, PRESET_NAMES, customSpec, presetSpec, type Storage } from '../data/spec.js';
+import { generateDataset } from '../data/generate.js';
+import { datasetInfo, type DatasetInfo } from '../data/info.js';
+import { verifyDataset } from '../data/verify.js';
 
 const VERSION = (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -27,6 +31,7 @@ Usage: spinflow <command> [options]
 Commands:
   simulate    Monte Carlo of the 2D Ising model (free or conserved magnetization), with error bars
   exact       exact values: finite lattice (enumeration ≤ 25 spins, else Kaufman) and infinite lattice
+  dataset     generate, inspect and verify spin-configuration datasets (NumPy .npy or HDF5)
   reproduce   run the studies at quick or paper scale and compare with exact values
 
 Run 'spinflow <command> --help' for its options. Every command takes --json.
@@ -61,6 +66,41 @@ ${ALGORITHMS.map((a) => `                          ${a.padEnd(13)}${ALGORITHM_IN
 Finite periodic lattice: exhaustive enumeration up to 25 spins (any h, and fixed M0), Kaufman's
 formula otherwise (h = 0). Infinite lattice: Onsager's free energy, energy and specific heat, Yang's
 spontaneous magnetization (J > 0, h = 0).
+`,
+  dataset: `Usage: spinflow dataset generate (--preset NAME | --L LIST --temperatures LIST --per-temperature N
+                                  [--model ising|conserved] [--magnetization M0] [--algorithm NAME]
+                                  [--split TRAIN,VAL,TEST] [--labels]) --out DIR [options]
+       spinflow dataset info DIR [--json]
+       spinflow dataset verify DIR [--json]
+
+generate  samples equilibrium configurations: per temperature one chain, thermalized until its
+          energy and order parameter are stable over ≥ 50 τ_int, then saved every ⌈2 τ_int⌉ sweeps
+          (τ_int measured on a pilot run). Writes DIR/manifest.json (parameters, seed, τ_int, spacing,
+          SHA-256 of every file, Monte Carlo and exact reference values) and per group DIR/<group>/
+          spins.npy (int8 ±1, [n, L, L]), temperature.npy, energy.npy (E/N), magnetization.npy (M/N),
+          split.npy (0 train, 1 validation, 2 test) and label.npy (1 below T_c) where asked.
+  --preset NAME         ${PRESET_NAMES.join(', ')}
+${PRESET_NAMES.map((p) => `                          ${p.padEnd(14)}${PRESETS[p].title}`).join('\n')}
+  --scale quick|paper   preset size (default quick: minutes on 2 cores; paper: the papers' sizes)
+  --L LIST              lattice side(s), one group each: 16 or 16,32
+  --temperatures LIST   2.0,2.5,3.0 or an inclusive range 1.0:3.2:0.1
+  --per-temperature N   configurations saved per temperature
+  --model ising|conserved   conserved keeps the number of up spins fixed (default ising)
+  --magnetization M0    magnetization per spin of the conserved model (default 0)
+  --algorithm NAME      default wolff (ising), exchange (conserved; kawasaki is the local move)
+  --split T,V,E         fractions train,validation,test per temperature (default 0.8,0.1,0.1)
+  --labels              also store label.npy: 1 for T < T_c, 0 above
+  --out DIR             a new or empty folder (or this dataset's folder, to resume)
+  --format npy|hdf5     npy files (default) or one HDF5 file DIR/dataset.h5 with the same arrays
+  --seed S              integer seed (default 1); the same seed gives the same bytes
+  --workers N           worker threads (default: all cores); the result does not depend on it
+  --resume              continue an interrupted generation in DIR (after a crash or kill)
+  --checkpoint-every S  seconds between task checkpoints (default 30)
+
+info      per temperature: split counts, thermalization, τ_int and spacing, stripe fraction below
+          T_c, ⟨E⟩/N and ⟨|M|⟩/N with errors next to exact finite-lattice values.
+verify    checks checksums, shapes, spins = ±1, stored E and M against the spins, the conserved M,
+          temperatures, splits and labels; exit status 1 with one line per problem.
 `,
   reproduce: `Usage: spinflow reproduce [STUDY ...] [--scale quick|paper] [--out DIR] [--workers N] [--seed S] [--list] [--json]
 
@@ -242,6 +282,107 @@ async function cmdReproduce(argv: string[]): Promise<number> {
   return passed ? 0 : 1;
 }
 
+async function cmdDataset(argv: string[]): Promise<number> {
+  const [sub, ...rest] = argv;
+  switch (sub) {
+    case undefined:
+    case '--help':
+    case '-h':
+      return help('dataset');
+    case 'generate':
+      return datasetGenerate(rest);
+    case 'info':
+    case 'verify': {
+      const { values: v, positionals } = parse(rest, {}, true);
+      if (v.help) return help('dataset');
+      if (positionals.length !== 1) throw new InputError(`dataset ${sub} takes one folder, got ${positionals.length}`);
+      if (sub === 'info') {
+        const info = datasetInfo(positionals[0]);
+        print(Boolean(v.json), info, infoText(info));
+        return 0;
+      }
+      const report = await verifyDataset(positionals[0]);
+      print(Boolean(v.json), report, report.ok
+        ? `${report.dir}: OK (${report.groups} group(s), ${report.configurations} configurations; checksums, shapes, spins, E, M, splits, labels)`
+        : `${report.dir}: DAMAGED\n${report.problems.map((p) => `  ${p}`).join('\n')}`);
+      return report.ok ? 0 : 1;
+    }
+    default:
+      throw new InputError(`dataset ${sub} is unknown: allowed are generate, info, verify`);
+  }
+}
+
+async function datasetGenerate(argv: string[]): Promise<number> {
+  const custom = ['L', 'temperatures', 'per-temperature', 'model', 'magnetization', 'algorithm', 'split'];
+  const { values: v } = parse(argv, { ...stringOptions([...custom, 'preset', 'out', 'scale', 'seed', 'workers', 'format', 'checkpoint-every']), resume: { type: 'boolean' }, labels: { type: 'boolean' } });
+  if (v.help) return help('dataset');
+  const out = str(v.out);
+  if (!out) throw new InputError('--out is missing: name the folder that receives the dataset');
+  const scale = str(v.scale);
+  if (scale !== undefined && scale !== 'quick' && scale !== 'paper') throw new InputError(`--scale ${scale} is unknown: allowed are quick, paper`);
+  const storage = (str(v.format) ?? 'npy') as Storage;
+  if (storage !== 'npy' && storage !== 'hdf5') throw new InputError(`--format ${storage} is unknown: allowed are npy, hdf5`);
+  const seed = parseInteger('--seed', str(v.seed)) ?? 1;
+  const workers = parseInteger('--workers', str(v.workers)) ?? defaultWorkers();
+  if (workers < 1) throw new InputError(`--workers ${workers} is not allowed: expected an integer ≥ 1`);
+  const checkpointSeconds = parseNumber('--checkpoint-every', str(v['checkpoint-every'])) ?? 30;
+  if (!(checkpointSeconds >= 0)) throw new InputError(`--checkpoint-every ${checkpointSeconds} is not allowed: expected seconds ≥ 0`);
+  const preset = str(v.preset);
+  let spec;
+  if (preset !== undefined) {
+    const extra = custom.filter((k) => v[k] !== undefined).concat(v.labels ? ['labels'] : []);
+    if (extra.length > 0) throw new InputError(`--${extra[0]} is not allowed with --preset: a preset fixes its lattices, temperatures and sizes`);
+    spec = presetSpec(preset, (scale ?? 'quick') as 'quick' | 'paper', seed, storage);
+  } else {
+    const L = parseNumberList('--L', str(v.L));
+    const temperatures = parseNumberList('--temperatures', str(v.temperatures));
+    const perTemperature = parseInteger('--per-temperature', str(v['per-temperature']));
+    if (!L) throw new InputError('--L is missing: give --preset NAME, or --L, --temperatures and --per-temperature');
+    if (!temperatures) throw new InputError('--temperatures is missing: give a comma list (2.0,2.5) or a range start:stop:step');
+    if (perTemperature === undefined) throw new InputError('--per-temperature is missing: how many configurations to save per temperature');
+    spec = customSpec({
+      L, temperatures, perTemperature, model: str(v.model) ?? 'ising', magnetization: parseNumber('--magnetization', str(v.magnetization)),
+      algorithm: str(v.algorithm), split: parseNumberList('--split', str(v.split)), labels: Boolean(v.labels), seed, storage,
+      scale: scale as 'quick' | 'paper' | undefined,
+    });
+  }
+  const bar = progressBar('dataset', Boolean(process.stderr.isTTY) && !process.env.CI && !v.json);
+  const report = await generateDataset(spec, { out, workers, resume: Boolean(v.resume), checkpointSeconds, onProgress: (d, t) => bar.update(d, t) });
+  bar.finish();
+  const info = datasetInfo(out);
+  const head = report.alreadyComplete
+    ? `${out} already holds this dataset (nothing to do)`
+    : `wrote ${out}: ${report.configurations} configurations, ${report.tasks} temperature tasks (${report.resumedTasks} finished before this run), ${report.elapsedSeconds.toFixed(1)} s on ${workers} worker(s)`;
+  const { manifest: _m, ...rest } = report;
+  print(Boolean(v.json), { ...rest, workers, info }, `${head}\n${infoText(info)}`);
+  return 0;
+}
+
+function infoText(info: DatasetInfo): string {
+  const lines = [
+    `${info.dir}: ${info.preset ? `preset ${info.preset} (${info.scale})` : 'custom'}, seed ${info.seed}, ${info.storage}, ${info.configurations} configurations; spinflow ${info.spinflow.version}${info.spinflow.commit ? ` (${info.spinflow.commit.slice(0, 10)})` : ''}`,
+  ];
+  const num = (x: number | null, d = 3) => (x === null || !Number.isFinite(x) ? '–' : x.toFixed(d));
+  for (const g of info.groups) {
+    lines.push(`group ${g.name}: ${g.model}${g.magnetization !== null ? ` M0 = ${g.magnetization.toFixed(4)}` : ''}, L = ${g.L}, ${g.algorithm}, ${g.count} configurations`);
+    lines.push('        T      n  train/val/test   therm  τ_E(sw) τ_o(sw) spacing  τ_E,τ_o(saved)  stripes         E/N ± err         exact   dev/σ      |M|/N ± err');
+    for (const r of g.rows) {
+      const splits = `${r.splits.train}/${r.splits.validation}/${r.splits.test}`;
+      lines.push([
+        r.T.toFixed(4).padStart(9), String(r.count).padStart(6), splits.padStart(15),
+        `${r.thermalizationSweeps}${r.thermalized ? '' : '!'}`.padStart(8), num(r.tauIntEnergy, 2).padStart(8), num(r.tauIntOrder, 2).padStart(7),
+        String(r.spacing).padStart(7), `${num(r.sampleTauIntEnergy, 2)},${num(r.sampleTauIntOrder, 2)}`.padStart(15),
+        (r.stripeFraction === null ? '–' : `${(100 * r.stripeFraction).toFixed(1)}%`).padStart(8),
+        `${num(r.energyPerSpin.mean, 5)} ± ${num(r.energyPerSpin.error, 5)}`.padStart(20), num(r.exactEnergyPerSpin, 5).padStart(13), num(r.energyDeviation, 1).padStart(7),
+        `${num(r.absMagnetization.mean, 4)} ± ${num(r.absMagnetization.error, 4)}`.padStart(17),
+      ].join(' '));
+    }
+  }
+  if (info.groups.some((g) => g.rows.some((r) => !r.thermalized))) lines.push('  ! thermalization criterion not met within the sweep limit');
+  lines.push('  τ in sweeps from the pilot run; τ of the saved series in saved configurations (½ = independent); exact: finite lattice');
+  return lines.join('\n');
+}
+
 function help(command?: string): number {
   process.stdout.write(command ? COMMAND_HELP[command] : HELP);
   return 0;
@@ -264,10 +405,12 @@ export async function main(argv: string[]): Promise<number> {
         return await cmdSimulate(rest);
       case 'exact':
         return await cmdExact(rest);
+      case 'dataset':
+        return await cmdDataset(rest);
       case 'reproduce':
         return await cmdReproduce(rest);
       default:
-        throw new InputError(`command ${command} is unknown: allowed are simulate, exact, reproduce (see spinflow --help)`);
+        throw new InputError(`command ${command} is unknown: allowed are simulate, exact, dataset, reproduce (see spinflow --help)`);
     }
   } catch (e) {
     if (e instanceof InputError || e instanceof RangeError) {

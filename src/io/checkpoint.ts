@@ -79,3 +79,14 @@ export function loadCheckpoint<T>(path: string, kind: string, key: string): T | 
   }
   return envelope.state;
 }
+
+/** Checkpoint cadence: a `due()` that answers true once every `seconds` (0: at every call). */
+export function checkpointTimer(seconds: number): () => boolean {
+  let last = performance.now();
+  return () => {
+    const now = performance.now();
+    if (now - last < seconds * 1000) return false;
+    last = now;
+    return true;
+  };
+}

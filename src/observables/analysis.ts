@@ -14,7 +14,7 @@ export interface Estimate {
   tauInt: number;
 }
 
-const SOKAL_C = 6;
+export const SOKAL_C = 6;
 
 /** In-place iterative radix-2 FFT of (re, im), length a power of two. */
 function fft(re: Float64Array, im: Float64Array, inverse = false): void {
@@ -91,6 +91,14 @@ export function estimateSeries(x: ArrayLike<number>): Estimate {
   }
   tau = Math.max(tau, 0.5);
   return { mean, error: Math.sqrt((2 * tau * variance) / n), tauInt: tau };
+}
+
+/**
+ * τ_int raised by `sigmas` of its statistical error, δτ ≈ τ √(2(2W + 1)/n) with the window W ≈ cτ
+ * (Madras & Sokal 1988): a τ that a spacing of ⌈2τ⌉ can rely on when n is modest.
+ */
+export function tauUpperBound(tau: number, n: number, sigmas = 2): number {
+  return tau * (1 + sigmas * Math.sqrt((2 * (2 * SOKAL_C * tau + 1)) / n));
 }
 
 /**

@@ -2,7 +2,7 @@
  * From chain results to the observables with error bars that `spinflow simulate` reports.
  * All chains given here share T, lattice and model (replicas of one state point).
  */
-import type { ChainResult, Primary } from '../sampling/chain.js';
+import type { Measurements, Primary } from './accumulator.js';
 import { combineChains, estimateDerived, estimateSeries, type Estimate } from './analysis.js';
 import { binderCumulant, specificHeat as heat, susceptibility as chi, susceptibilityUsesAbs } from './moments.js';
 
@@ -31,11 +31,17 @@ export interface Observables {
   energyHistogram: HistogramPoint[];
 }
 
-function primary(results: ChainResult[], p: Primary): Estimate {
+/** Measurements of one chain at one state point (a `simulate` chain or a dataset task). */
+export interface MeasuredChain extends Measurements {
+  N: number;
+  spec: { T: number; J: number; h: number };
+}
+
+function primary(results: MeasuredChain[], p: Primary): Estimate {
   return combineChains(results.map((r) => estimateSeries(r.series[p])));
 }
 
-export function summarizeChains(results: ChainResult[]): Observables {
+export function summarizeChains(results: MeasuredChain[]): Observables {
   const { N } = results[0];
   const T = results[0].spec.T;
   const pick = (ps: Primary[]) => results.map((r) => ps.map((p) => r.series[p]));
@@ -79,7 +85,7 @@ function batchStatistics(values: number[]): { mean: number; error: number } {
   return { mean, error: Math.sqrt(variance / n) };
 }
 
-function correlationFromBatches(results: ChainResult[]): CorrelationPoint[] {
+function correlationFromBatches(results: MeasuredChain[]): CorrelationPoint[] {
   const width = results[0].correlationSums.length / results[0].correlationCounts.length;
   const points: CorrelationPoint[] = [];
   for (let r = 0; r < width; r++) {
@@ -101,7 +107,7 @@ function correlationFromBatches(results: ChainResult[]): CorrelationPoint[] {
   return points;
 }
 
-function histogramFromBatches(results: ChainResult[]): HistogramPoint[] {
+function histogramFromBatches(results: MeasuredChain[]): HistogramPoint[] {
   const N = results[0].N;
   const batches = results.flatMap((r) => r.histogram);
   const totals = batches.map((b) => [...b.values()].reduce((a, c) => a + c, 0));

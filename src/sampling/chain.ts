@@ -1,18 +1,17 @@
 /**
- * One Markov chain: build the rule, thermalize, then sweep and measure. Everything a chain
- * returns is plain data (typed arrays, numbers), so it crosses worker boundaries unchanged.
- *
- * Measurements per chain (averaged over the rule's replicas at each measurement):
- *   series.{e, e2, absM, m, m2, m4}  per-spin energy/magnetization moments, one entry per measurement
- *   histogram                        counts of each total energy E, in `batches` batches
- *   correlation                      C(r) sums in `batches` batches (every `correlationEvery` measurements)
+ * One Markov chain: build the rule, thermalize, then sweep and measure (observables/accumulator.ts,
+ * averaged over the rule's replicas at each measurement). Everything a chain returns is plain data
+ * (typed arrays, numbers), so it crosses worker boundaries unchanged.
  */
 import { Rng } from './rng.js';
-import { bondSum, magnetization, squareLattice } from '../lattice/square.js';
+import { squareLattice } from '../lattice/square.js';
 import { createRule, type Algorithm } from './algorithms.js';
 import type { RuleState } from './rule.js';
 import { initialConfiguration, type Start } from './model.js';
-import { maxCorrelationDistance, spatialCorrelation } from '../observables/correlation.js';
+import { maxCorrelationDistance } from '../observables/correlation.js';
+import { copyMeasurements, emptyMeasurements, recordMeasurement, type Measurements } from '../observables/accumulator.js';
+
+export { PRIMARIES, BATCHES, type Primary } from '../observables/accumulator.js';
 
 export interface ChainSpec {
   Lx: number;
@@ -35,19 +34,8 @@ export interface ChainSpec {
   start: Start;
 }
 
-export const PRIMARIES = ['e', 'e2', 'absM', 'm', 'm2', 'm4'] as const;
-export type Primary = (typeof PRIMARIES)[number];
-
-export const BATCHES = 32;
-
 /** What a chain accumulates while it measures. */
-export interface ChainMeasurements {
-  series: Record<Primary, Float64Array>;
-  /** Per batch: total energy E (exact float key) → number of configurations. */
-  histogram: Map<number, number>[];
-  /** Per batch: Σ C(r) over evaluated configurations, and how many (batch-major, rMax+1 each). */
-  correlationSums: Float64Array;
-  correlationCounts: Float64Array;
+export interface ChainMeasurements extends Measurements {
   /** Work (attempts or flipped spins) and update time of the measurement-phase sweeps. */
   work: number;
   updateSeconds: number;
@@ -105,20 +93,14 @@ export function runChain(spec: ChainSpec, onProgress?: ProgressCallback, checkpo
   let k = 0;
   let work = 0;
   let updateMs = 0;
-  let series = Object.fromEntries(PRIMARIES.map((p) => [p, new Float64Array(measurements)])) as Record<Primary, Float64Array>;
-  let histogram = Array.from({ length: BATCHES }, () => new Map<number, number>());
-  let correlationSums: Float64Array = new Float64Array(BATCHES * (rMax + 1));
-  let correlationCounts: Float64Array = new Float64Array(BATCHES);
+  let acc = emptyMeasurements(lattice, measurements);
   const resume = checkpointing?.resume;
   if (resume) {
     if (JSON.stringify(resume.spec) !== JSON.stringify(spec)) throw new RangeError('checkpoint does not fit: it was taken for other chain parameters');
     rule.restoreState(resume.rule);
     rng = Rng.fromState(resume.rng);
-    ({ sweepsDone, frozen, histogram, work } = resume);
-    // own copies: deserialized arrays may be views into one shared buffer
-    series = Object.fromEntries(PRIMARIES.map((p) => [p, resume.series[p].slice()])) as Record<Primary, Float64Array>;
-    correlationSums = resume.correlationSums.slice();
-    correlationCounts = resume.correlationCounts.slice();
+    ({ sweepsDone, frozen, work } = resume);
+    acc = copyMeasurements(resume);
     k = resume.measurementsDone;
     updateMs = resume.updateSeconds * 1000;
   }
@@ -126,7 +108,7 @@ export function runChain(spec: ChainSpec, onProgress?: ProgressCallback, checkpo
     if (!checkpointing?.due()) return;
     checkpointing.save({
       spec, sweepsDone, frozen, measurementsDone: k, rule: rule.saveState(), rng: rng.saveState(),
-      series, histogram, correlationSums, correlationCounts, work, updateSeconds: updateMs / 1000,
+      ...acc, work, updateSeconds: updateMs / 1000,
     });
   };
   const progressStep = Math.max(1, Math.floor(total / 200));
@@ -148,38 +130,13 @@ export function runChain(spec: ChainSpec, onProgress?: ProgressCallback, checkpo
 
   const corr = new Float64Array(rMax + 1);
   const config = new Int8Array(N);
+  const configurationOf = (r: number, out: Int8Array) => rule.configuration(r, out);
   for (; k < measurements; ) {
     const t0 = performance.now();
     for (let s = 0; s < spec.measureEvery; s++) work += rule.sweep(rng);
     updateMs += performance.now() - t0;
-    const batch = Math.floor((k * BATCHES) / measurements);
     const withCorrelation = spec.correlationEvery > 0 && k % spec.correlationEvery === 0;
-    const hist = histogram[batch];
-    let e = 0, e2 = 0, absM = 0, m = 0, m2 = 0, m4 = 0;
-    for (let r = 0; r < R; r++) {
-      rule.configuration(r, config);
-      const M = magnetization(config);
-      const E = -spec.J * bondSum(lattice, config) - spec.h * M;
-      const ei = E / N, mi = M / N;
-      e += ei;
-      e2 += ei * ei;
-      absM += Math.abs(mi);
-      m += mi;
-      m2 += mi * mi;
-      m4 += mi * mi * mi * mi;
-      hist.set(E, (hist.get(E) ?? 0) + 1);
-      if (withCorrelation) {
-        spatialCorrelation(lattice, config, corr);
-        for (let d = 0; d <= rMax; d++) correlationSums[batch * (rMax + 1) + d] += corr[d];
-        correlationCounts[batch]++;
-      }
-    }
-    series.e[k] = e / R;
-    series.e2[k] = e2 / R;
-    series.absM[k] = absM / R;
-    series.m[k] = m / R;
-    series.m2[k] = m2 / R;
-    series.m4[k] = m4 / R;
+    recordMeasurement(acc, lattice, spec.J, spec.h, k, measurements, withCorrelation, R, configurationOf, config, corr);
     k++;
     tick(spec.measureEvery);
     checkpoint();
@@ -190,7 +147,7 @@ export function runChain(spec: ChainSpec, onProgress?: ProgressCallback, checkpo
     tick(1);
   }
   return {
-    spec, N, replicas: R, measurements, series, histogram, correlationSums, correlationCounts,
+    spec, N, replicas: R, measurements, ...acc,
     work, updateSeconds: updateMs / 1000, final: rule.configuration(0),
   };
 }

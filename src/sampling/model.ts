@@ -32,9 +32,11 @@ export function realisedMagnetization(N: number, M0: number): number {
 }
 
 /**
- * Initial configuration: for the conserved model a uniformly random arrangement of exactly N_up up
- * spins; otherwise all up (cold) or independent random spins (hot). 'auto' starts cold below T_c
- * (a hot start there can freeze into long-lived stripe states under local dynamics) and hot above.
+ * Initial configuration. Unconstrained: all up (cold) or independent random spins (hot). Conserved:
+ * exactly N_up up spins, either as one slab (cold: the first N_up sites in row-major order, the
+ * phase-separated ground state) or uniformly scattered (hot). 'auto' starts cold below T_c (a hot
+ * start there coarsens slowly and can freeze into long-lived stripe states under local dynamics)
+ * and hot above.
  */
 export function initialConfiguration(
   lattice: SquareLattice,
@@ -43,9 +45,11 @@ export function initialConfiguration(
 ): Int8Array {
   const { N } = lattice;
   const spins = new Int8Array(N);
+  const cold = options.start === 'cold' || (options.start === 'auto' && options.J > 0 && options.T < CRITICAL_TEMPERATURE * options.J);
   if (options.magnetization !== null) {
     const nUp = upSpinsFor(N, options.magnetization, `${lattice.Lx}×${lattice.Ly}`);
     for (let i = 0; i < N; i++) spins[i] = i < nUp ? 1 : -1;
+    if (cold) return spins;
     for (let i = N - 1; i > 0; i--) {
       const j = rng.below(i + 1);
       const t = spins[i];
@@ -54,7 +58,6 @@ export function initialConfiguration(
     }
     return spins;
   }
-  const cold = options.start === 'cold' || (options.start === 'auto' && options.J > 0 && options.T < CRITICAL_TEMPERATURE * options.J);
   if (cold) return spins.fill(1);
   for (let i = 0; i < N; i++) spins[i] = rng.nextU32() & 1 ? 1 : -1;
   return spins;

@@ -11,7 +11,7 @@
 import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import { runChain, type ChainCheckpoint, type ChainCheckpointing, type ChainResult, type ChainSpec } from './chain.js';
-import { loadCheckpoint, saveCheckpoint } from '../io/checkpoint.js';
+import { checkpointTimer, loadCheckpoint, saveCheckpoint } from '../io/checkpoint.js';
 
 export interface PoolOptions {
   workers?: number;
@@ -26,17 +26,7 @@ export function defaultWorkers(): number {
 
 /** Checkpoints of one chain, taken when `seconds` have passed since the last one. */
 export function timedCheckpoints(seconds: number, save: (c: ChainCheckpoint) => void, resume?: ChainCheckpoint): ChainCheckpointing {
-  let last = performance.now();
-  return {
-    resume,
-    due() {
-      const now = performance.now();
-      if (now - last < seconds * 1000) return false;
-      last = now;
-      return true;
-    },
-    save,
-  };
+  return { resume, due: checkpointTimer(seconds), save };
 }
 
 interface PoolState {
