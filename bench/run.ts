@@ -1,11 +1,13 @@
 /**
  * `npm run bench`: spin-flip throughput of spinflow's samplers next to C implementations of the same
  * algorithms (bench/c, compiled here with `cc -O3 -march=native` in the same run), printed as ratios,
- * plus Wolff's τ_int(|M|) against Metropolis and the parallel speed-up of worker threads.
+ * plus Wolff's τ_int(|M|) against Metropolis, the parallel speed-up of worker threads, and the
+ * time of the ae-flow dataset preset (paper scale; quick scale with --quick) on 1 and 2 workers.
  * Timings live here, never in the tests. Options: --quick (fewer sizes and sweeps), --json.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, readdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { squareLattice } from '../src/lattice/square.js';
@@ -17,6 +19,8 @@ import { runChains } from '../src/sampling/pool.js';
 import { chainSpecs, planSimulation, simulate } from '../src/sampling/simulate.js';
 import { CRITICAL_TEMPERATURE } from '../src/exact/onsager.js';
 import type { Rule } from '../src/sampling/rule.js';
+import { presetSpec } from '../src/data/spec.js';
+import { generateDataset } from '../src/data/generate.js';
 
 const args = new Set(process.argv.slice(2));
 const quick = args.has('--quick');
@@ -145,6 +149,25 @@ const one = await wall(1);
 const two = await wall(2);
 log(`independent chains (4 × L=128 metropolis): 1 worker ${(one / 1000).toFixed(2)} s, 2 workers ${(two / 1000).toFixed(2)} s, speed-up ${(one / two).toFixed(2)}×`);
 
+// Dataset generation: the ae-flow preset (paper scale: 80 000 configurations of L = 30 at 200 T).
+const datasetScale = quick ? 'quick' : 'paper';
+const generate = async (workers: number) => {
+  const out = mkdtempSync(join(tmpdir(), 'spinflow-bench-'));
+  try {
+    const t0 = performance.now();
+    await generateDataset(presetSpec('ae-flow', datasetScale, 1, 'npy'), { out, workers, resume: false });
+    return performance.now() - t0;
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+};
+const dataset1 = await generate(1);
+const dataset2 = await generate(2);
+log(`dataset ae-flow (${datasetScale} scale): 1 worker ${(dataset1 / 1000).toFixed(1)} s, 2 workers ${(dataset2 / 1000).toFixed(1)} s, speed-up ${(dataset1 / dataset2).toFixed(2)}×`);
+
 if (asJson) {
-  process.stdout.write(`${JSON.stringify({ T: Tc, rows, tauInt: { metropolis: metro.absMagnetization.tauInt, wolff: wolff.absMagnetization.tauInt }, wolffMicrosecondsPerSweepL64: wolffSweepNs / 1e3, workerSpeedup: one / two })}\n`);
+  process.stdout.write(`${JSON.stringify({
+    T: Tc, rows, tauInt: { metropolis: metro.absMagnetization.tauInt, wolff: wolff.absMagnetization.tauInt }, wolffMicrosecondsPerSweepL64: wolffSweepNs / 1e3, workerSpeedup: one / two,
+    dataset: { preset: 'ae-flow', scale: datasetScale, seconds1: dataset1 / 1000, seconds2: dataset2 / 1000, speedup: dataset1 / dataset2 },
+  })}\n`);
 }

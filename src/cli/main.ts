@@ -55,7 +55,7 @@ ${ALGORITHMS.map((a) => `                          ${a.padEnd(13)}${ALGORITHM_IN
   --chains N            independent chains per temperature (default 1)
   --workers N           worker threads (default 1; results do not depend on it)
   --seed S              integer seed (default 1)
-  --start auto|hot|cold initial state (auto: cold below T_c, hot above)
+  --start auto|hot|cold initial state (auto: cold below T_c, hot above; cold at fixed M is one slab)
   --checkpoint FILE     save each chain's state to FILE.chain-<i> while running (atomic writes); run
                         the same command again after a kill to resume with identical results
   --checkpoint-every S  seconds between checkpoints (default 60)

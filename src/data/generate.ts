@@ -13,7 +13,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { sha256File, streamFile } from '../io/stream.js';
 import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
+import { runOnWorkers } from '../sampling/threads.js';
 import { InputError } from '../errors.js';
 import { checkpointTimer, writeFileAtomicSync } from '../io/checkpoint.js';
 import { CRITICAL_TEMPERATURE, infiniteLattice } from '../exact/onsager.js';
@@ -121,30 +121,16 @@ async function runTasks(tasks: TaskSpec[], out: string, workers: number, checkpo
     for (const i of pending) results[i] = runTask(tasks[i], taskFiles(out, tasks[i]), checkpointTimer(checkpointSeconds), (s) => onSaved(i, s));
     return { results: results as TaskResult[], resumed };
   }
-  let next = 0;
-  const url = new URL('./worker.js', import.meta.url);
-  await Promise.all(Array.from({ length: threads }, async () => {
-    const worker = new Worker(url);
-    try {
-      while (next < pending.length) {
-        const id = pending[next++];
-        results[id] = await new Promise<TaskResult>((resolve, reject) => {
-          const onMessage = (msg: { id: number; progress?: number; result?: TaskResult; error?: string }) => {
-            if (msg.progress !== undefined) return onSaved(id, msg.progress);
-            worker.off('message', onMessage);
-            worker.off('error', reject);
-            if (msg.error !== undefined) reject(new Error(msg.error));
-            else resolve(msg.result as TaskResult);
-          };
-          worker.on('message', onMessage);
-          worker.once('error', reject);
-          worker.postMessage({ id, spec: tasks[id], files: taskFiles(out, tasks[id]), checkpointSeconds });
-        });
-      }
-    } finally {
-      await worker.terminate();
-    }
-  }));
+  await runOnWorkers<TaskResult>(
+    new URL('./worker.js', import.meta.url), pending, threads,
+    (id) => ({ id, spec: tasks[id], files: taskFiles(out, tasks[id]), checkpointSeconds }),
+    (id, msg) => {
+      if (msg.progress !== undefined) onSaved(id, msg.progress as number);
+    },
+    (id, result) => {
+      results[id] = result;
+    },
+  );
   return { results: results as TaskResult[], resumed };
 }
 

@@ -3,20 +3,11 @@
  * τ_int, spacing, stripe fraction) and what it measures (⟨E⟩/N, ⟨|M|⟩/N with errors), next to the
  * exact finite-lattice values where they exist, with the deviation in standard errors.
  */
-import { readManifest, type Manifest } from './manifest.js';
+import { readManifest, type Manifest, type TemperatureEntry } from './manifest.js';
 
-export interface InfoRow {
-  T: number;
-  count: number;
-  splits: { train: number; validation: number; test: number };
-  thermalizationSweeps: number;
-  thermalized: boolean;
-  tauIntEnergy: number;
-  tauIntOrder: number;
-  spacing: number;
-  sampleTauIntEnergy: number;
-  sampleTauIntOrder: number;
-  stripeFraction: number | null;
+const SAMPLING = ['T', 'count', 'splits', 'thermalizationSweeps', 'thermalized', 'tauIntEnergy', 'tauIntOrder', 'spacing', 'sampleTauIntEnergy', 'sampleTauIntOrder', 'stripeFraction'] as const;
+
+export interface InfoRow extends Pick<TemperatureEntry, (typeof SAMPLING)[number]> {
   energyPerSpin: { mean: number; error: number };
   absMagnetization: { mean: number; error: number };
   exactEnergyPerSpin: number | null;
@@ -56,10 +47,9 @@ export function datasetInfo(dir: string): DatasetInfo {
       rows: g.temperatures.map((t): InfoRow => {
         const e = t.monteCarlo.energyPerSpin;
         const exactE = t.exact?.energyPerSpin ?? null;
+        const sampling = Object.fromEntries(SAMPLING.map((k) => [k, t[k]])) as Pick<TemperatureEntry, (typeof SAMPLING)[number]>;
         return {
-          T: t.T, count: t.count, splits: t.splits, thermalizationSweeps: t.thermalizationSweeps, thermalized: t.thermalized,
-          tauIntEnergy: t.tauIntEnergy, tauIntOrder: t.tauIntOrder, spacing: t.spacing,
-          sampleTauIntEnergy: t.sampleTauIntEnergy, sampleTauIntOrder: t.sampleTauIntOrder, stripeFraction: t.stripeFraction,
+          ...sampling,
           energyPerSpin: { mean: e.mean, error: e.error }, absMagnetization: { mean: t.monteCarlo.absMagnetization.mean, error: t.monteCarlo.absMagnetization.error },
           exactEnergyPerSpin: exactE, exactAbsMagnetization: t.exact?.absMagnetization ?? null, exactMethod: t.exact?.method ?? null,
           energyDeviation: exactE !== null && e.error > 0 ? (e.mean - exactE) / e.error : null,

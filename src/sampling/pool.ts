@@ -8,9 +8,9 @@
  * `everySeconds`. One file per chain keeps each write to that chain's own size. Running again
  * with the same PATH resumes and ends with the uninterrupted result.
  */
-import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import { runChain, type ChainCheckpoint, type ChainCheckpointing, type ChainResult, type ChainSpec } from './chain.js';
+import { runOnWorkers } from './threads.js';
 import { checkpointTimer, loadCheckpoint, saveCheckpoint } from '../io/checkpoint.js';
 
 export interface PoolOptions {
@@ -89,33 +89,14 @@ export async function runChains(specs: ChainSpec[], options: PoolOptions = {}): 
     }
     return state.done as ChainResult[];
   }
-  let next = 0;
-  const url = new URL('./worker.js', import.meta.url);
-  await Promise.all(
-    Array.from({ length: workers }, async () => {
-      const worker = new Worker(url);
-      try {
-        while (next < pending.length) {
-          const id = pending[next++];
-          const result = await new Promise<ChainResult>((resolve, reject) => {
-            const onMessage = (msg: { id: number; progress?: number; checkpoint?: ChainCheckpoint; result?: ChainResult; error?: string }) => {
-              if (msg.progress !== undefined) return report(id, msg.progress);
-              if (msg.checkpoint !== undefined) return onCheckpoint(id, msg.checkpoint);
-              worker.off('message', onMessage);
-              worker.off('error', reject);
-              if (msg.error !== undefined) reject(new Error(msg.error));
-              else resolve(msg.result as ChainResult);
-            };
-            worker.on('message', onMessage);
-            worker.once('error', reject);
-            worker.postMessage({ id, spec: specs[id], resume: state.partial[id] ?? undefined, checkpointSeconds: ckpt?.everySeconds });
-          });
-          onDone(id, result);
-        }
-      } finally {
-        await worker.terminate();
-      }
-    }),
+  await runOnWorkers<ChainResult>(
+    new URL('./worker.js', import.meta.url), pending, workers,
+    (id) => ({ id, spec: specs[id], resume: state.partial[id] ?? undefined, checkpointSeconds: ckpt?.everySeconds }),
+    (id, msg) => {
+      if (msg.progress !== undefined) report(id, msg.progress as number);
+      else if (msg.checkpoint !== undefined) onCheckpoint(id, msg.checkpoint as ChainCheckpoint);
+    },
+    onDone,
   );
   return state.done as ChainResult[];
 }

@@ -1,0 +1,48 @@
+/**
+ * A pool of worker threads that hands out jobs in order. The protocol: the pool posts
+ * `message(id)`; the worker answers with any number of interim messages (progress, checkpoints),
+ * then `{ id, result }` or `{ id, error }`. Jobs never share state, so results do not depend on
+ * which thread ran them.
+ */
+import { Worker } from 'node:worker_threads';
+
+export interface WorkerReply<R> {
+  id: number;
+  result?: R;
+  error?: string;
+  [interim: string]: unknown;
+}
+
+export async function runOnWorkers<R>(
+  url: URL,
+  ids: number[],
+  threads: number,
+  message: (id: number) => unknown,
+  onInterim: (id: number, reply: WorkerReply<R>) => void,
+  onResult: (id: number, result: R) => void,
+): Promise<void> {
+  let next = 0;
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(threads, ids.length)) }, async () => {
+    const worker = new Worker(url);
+    try {
+      while (next < ids.length) {
+        const id = ids[next++];
+        const result = await new Promise<R>((resolve, reject) => {
+          const onMessage = (reply: WorkerReply<R>) => {
+            if (!('result' in reply) && reply.error === undefined) return onInterim(id, reply);
+            worker.off('message', onMessage);
+            worker.off('error', reject);
+            if (reply.error !== undefined) reject(new Error(reply.error));
+            else resolve(reply.result as R);
+          };
+          worker.on('message', onMessage);
+          worker.once('error', reject);
+          worker.postMessage(message(id));
+        });
+        onResult(id, result);
+      }
+    } finally {
+      await worker.terminate();
+    }
+  }));
+}
