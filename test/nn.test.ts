@@ -202,7 +202,7 @@ test('early stopping keeps the best weights', async () => {
 });
 
 test('a training run killed with SIGKILL resumes to the same final weights', async () => {
-  const fixture = fileURLToPath(new URL('./fixtures/train-run.js', import.meta.url));
+  const fixture = fileURLToPath(new URL('../test-support/train-run.js', import.meta.url));
   const dir = mkdtempSync(join(tmpdir(), 'spinflow-train-'));
   try {
     const full = spawnSync(process.execPath, [fixture, 'wasm', join(dir, 'a.ckpt'), join(dir, 'a.safetensors')], { encoding: 'utf8' });
