@@ -15,7 +15,8 @@ import { defaultWorkers } from '../sampling/pool.js';
 import { finiteLatticeExact } from '../exact/finite-lattice.js';
 import { infiniteLattice, CRITICAL_TEMPERATURE } from '../exact/onsager.js';
 import { realisedMagnetization } from '../sampling/model.js';
-import { STUDIES, type Scale } from '../studies/index.js';
+import { STUDIES, configure, type Scale } from '../studies/index.js';
+import { initBackend, type BackendName } from '../nn/backend.js';
 import { ensureWritable, writeFileAtomicSync } from '../io/checkpoint.js';
 import { PRESETS, PRESET_NAMES, customSpec, presetSpec, type Storage } from '../data/spec.js';
 import { generateDataset } from '../data/generate.js';
@@ -102,10 +103,13 @@ info      per temperature: split counts, thermalization, τ_int and spacing, str
 verify    checks checksums, shapes, spins = ±1, stored E and M against the spins, the conserved M,
           temperatures, splits and labels; exit status 1 with one line per problem.
 `,
-  reproduce: `Usage: spinflow reproduce [STUDY ...] [--scale quick|paper] [--out DIR] [--workers N] [--seed S] [--list] [--json]
+  reproduce: `Usage: spinflow reproduce [STUDY ...] [--scale quick|paper] [--set KEY=VALUE ...] [--out DIR]
+                         [--backend auto|wasm|cpu|webgpu|tensorflow] [--workers N] [--seed S] [--resume] [--list] [--json]
 
-Runs the named studies (default: all) and prints each one's table; with --out, writes
-DIR/<study>/summary.json and report.txt atomically. Exit status 1 if a check against exact values fails.
+Runs the named studies (default: all) and prints each one's table. With --out, writes DIR/<study>/:
+summary.json, report.md, report.html, figures/*.svg and *.png, data/*.csv (atomically). --set changes
+one value of the study's configuration (see --list for the keys, their meaning and defaults); --resume
+continues long runs from DIR/<study>/checkpoints. Exit status 1 if a check against exact values fails.
 Studies:
 ${STUDIES.map((s) => `  ${s.name.padEnd(12)}${s.title}`).join('\n')}
 `,
@@ -242,10 +246,11 @@ async function cmdExact(argv: string[]): Promise<number> {
 }
 
 async function cmdReproduce(argv: string[]): Promise<number> {
-  const { values: v, positionals } = parse(argv, { ...stringOptions(['scale', 'out', 'workers', 'seed']), list: { type: 'boolean' } }, true);
+  const { values: v, positionals } = parse(argv, { ...stringOptions(['scale', 'out', 'workers', 'seed', 'backend']), set: { type: 'string', multiple: true }, list: { type: 'boolean' }, resume: { type: 'boolean' } }, true);
   if (v.help) return help('reproduce');
   if (v.list) {
-    print(Boolean(v.json), STUDIES.map((s) => ({ name: s.name, title: s.title })), STUDIES.map((s) => `${s.name.padEnd(12)}${s.title}`).join('\n'));
+    const list = STUDIES.map((s) => ({ name: s.name, title: s.title, params: s.params, quick: s.defaults('quick'), paper: s.defaults('paper') }));
+    print(Boolean(v.json), list, STUDIES.map((s) => `${s.name.padEnd(12)}${s.title}\n${Object.entries(s.params).map(([k, p]) => `    ${k.padEnd(14)}${p.description} (quick ${s.defaults('quick')[k]}, paper ${s.defaults('paper')[k]})`).join('\n')}`).join('\n'));
     return 0;
   }
   const scale = (str(v.scale) ?? 'quick') as Scale;
@@ -256,27 +261,32 @@ async function cmdReproduce(argv: string[]): Promise<number> {
     if (!s) throw new InputError(`study ${n} is unknown: allowed are ${STUDIES.map((x) => x.name).join(', ')}`);
     return s;
   });
+  const sets = (v.set as unknown as string[] | undefined) ?? [];
+  if (sets.length > 0 && studies.length !== 1) throw new InputError('--set needs exactly one study: the keys belong to one study\'s configuration');
+  const configs = studies.map((s) => configure(s, scale, sets));
   const workers = parseInteger('--workers', str(v.workers)) ?? defaultWorkers();
   const seed = parseInteger('--seed', str(v.seed)) ?? 1;
   if (workers < 1) throw new InputError(`--workers ${workers} is not allowed: expected an integer ≥ 1`);
   if (seed < 0) throw new InputError(`--seed ${seed} is not allowed: expected an integer in [0, 2^53)`);
+  const backend = str(v.backend);
+  if (backend !== undefined) await initBackend(backend as BackendName);
   const out = str(v.out);
   if (out) ensureWritable(join(out, 'summary.json'), '--out');
+  if (v.resume && !out) throw new InputError('--resume needs --out: checkpoints live in the output folder');
   const report: Record<string, unknown> = {};
   let passed = true;
-  for (const study of studies) {
-    const bar = progressBar(study.name);
+  for (const [i, study] of studies.entries()) {
+    const bar = progressBar(study.name, Boolean(process.stderr.isTTY) && !process.env.CI && !v.json);
     const started = performance.now();
-    const outcome = await study.run({ scale, seed, workers, onProgress: (d, t) => bar.update(d, t) });
+    const outcome = await study.run(configs[i], { scale, seed, workers, checkpointDir: out ? join(out, study.name, 'checkpoints') : undefined, onProgress: (d, t) => bar.update(d, t) });
     bar.finish();
     const seconds = (performance.now() - started) / 1000;
     passed &&= outcome.passed;
-    report[study.name] = { ...outcome.summary, elapsedSeconds: seconds };
-    if (out) {
-      writeFileAtomicSync(join(out, study.name, 'summary.json'), `${JSON.stringify({ study: study.name, ...outcome.summary, elapsedSeconds: seconds }, jsonReplacer, 2)}\n`);
-      writeFileAtomicSync(join(out, study.name, 'report.txt'), `${study.title}\n\n${outcome.text}\n`);
-    }
-    if (!v.json) process.stdout.write(`== ${study.name}: ${study.title} (${scale} scale, ${seconds.toFixed(1)} s) ${outcome.passed ? 'PASSED' : 'FAILED'}\n${outcome.text}\n\n`);
+    outcome.report.summary.elapsedSeconds = seconds;
+    outcome.report.summary.seed = seed;
+    report[study.name] = { ...outcome.report.summary, comparisons: outcome.report.comparisons };
+    if (out) await outcome.report.write(join(out, study.name), jsonReplacer);
+    if (!v.json) process.stdout.write(`== ${study.name}: ${study.title} (${scale} scale, ${seconds.toFixed(1)} s) ${outcome.passed ? 'PASSED' : 'FAILED'}\n${outcome.text}\n${out ? `report: ${join(out, study.name, 'report.md')}\n` : ''}\n`);
   }
   if (v.json) print(true, { scale, seed, passed, studies: report }, '');
   return passed ? 0 : 1;

@@ -2,5 +2,6 @@
 import type { Study } from './study.js';
 import { mcExactStudy } from './mc-exact.js';
 
-export const STUDIES: Study[] = [mcExactStudy];
-export type { Study, StudyContext, StudyOutcome, Scale } from './study.js';
+export const STUDIES: Study[] = [mcExactStudy as unknown as Study];
+export { configure } from './study.js';
+export type { Study, StudyContext, StudyOutcome, Scale, ParamSpec, StudyConfig } from './study.js';

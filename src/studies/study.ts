@@ -1,24 +1,70 @@
-/** A study reproduces one paper's figures (or a validation) at a quick or the paper's scale. */
+/**
+ * A study reproduces one paper's figures (or a validation) at a quick or the paper's scale. Its
+ * parameters live in one configuration object: `defaults(scale)` holds the paper's values, `params`
+ * says what each is and what it may be, and `configure` checks overrides from the command line.
+ */
+import type { Report } from '../report/report.js';
+import { InputError } from '../errors.js';
+
 export type Scale = 'quick' | 'paper';
 
 export interface StudyContext {
   scale: Scale;
   seed: number;
   workers: number;
+  /** Folder for the study's checkpoints (long runs resume from it), when output is kept. */
+  checkpointDir?: string;
   onProgress?: (done: number, total: number) => void;
 }
 
 export interface StudyOutcome {
-  /** Everything the study measured, for summary.json. */
-  summary: Record<string, unknown>;
+  /** Figures, the comparison table and the key numbers (summary.json). */
+  report: Report;
   /** A short human-readable report (plain text table). */
   text: string;
   /** False when a check against exact values failed. */
   passed: boolean;
 }
 
-export interface Study {
+export interface ParamSpec {
+  kind: 'integer' | 'number' | 'choice';
+  min?: number;
+  max?: number;
+  choices?: readonly string[];
+  description: string;
+}
+
+export type StudyConfig = Record<string, number | string>;
+
+export interface Study<C extends StudyConfig = StudyConfig> {
   name: string;
   title: string;
-  run(ctx: StudyContext): Promise<StudyOutcome>;
+  params: Record<keyof C & string, ParamSpec>;
+  defaults(scale: Scale): C;
+  run(config: C, ctx: StudyContext): Promise<StudyOutcome>;
+}
+
+/** The study's defaults at `scale` with `KEY=VALUE` overrides, each checked against its spec. */
+export function configure<C extends StudyConfig>(study: Study<C>, scale: Scale, overrides: string[] = []): C {
+  const config: StudyConfig = { ...study.defaults(scale) };
+  const keys = Object.keys(study.params);
+  for (const o of overrides) {
+    const eq = o.indexOf('=');
+    if (eq <= 0) throw new InputError(`--set ${o} is not KEY=VALUE`);
+    const key = o.slice(0, eq), raw = o.slice(eq + 1);
+    const spec = study.params[key as keyof C & string];
+    if (!spec) throw new InputError(`--set ${key} is unknown for study ${study.name}: allowed are ${keys.join(', ')}`);
+    if (spec.kind === 'choice') {
+      if (!spec.choices?.includes(raw)) throw new InputError(`--set ${key}=${raw} is not allowed: ${key} is one of ${spec.choices?.join(', ')}`);
+      config[key] = raw;
+      continue;
+    }
+    const x = Number(raw);
+    const range = `${spec.min !== undefined ? ` ≥ ${spec.min}` : ''}${spec.min !== undefined && spec.max !== undefined ? ' and' : ''}${spec.max !== undefined ? ` ≤ ${spec.max}` : ''}`;
+    const what = `${key} must be ${spec.kind === 'integer' ? 'an integer' : 'a number'}${range}`;
+    if (raw.trim() === '' || !Number.isFinite(x) || (spec.kind === 'integer' && !Number.isInteger(x))) throw new InputError(`--set ${key}=${raw} is not allowed: ${what}`);
+    if ((spec.min !== undefined && x < spec.min) || (spec.max !== undefined && x > spec.max)) throw new InputError(`--set ${key}=${raw} is not allowed: ${what}`);
+    config[key] = x;
+  }
+  return config as C;
 }
