@@ -20,6 +20,8 @@ import { chainSpecs, planSimulation, simulate } from '../src/sampling/simulate.j
 import { CRITICAL_TEMPERATURE } from '../src/exact/onsager.js';
 import type { Rule } from '../src/sampling/rule.js';
 import { presetSpec } from '../src/data/spec.js';
+import { initBackend } from '../src/nn/backend.js';
+import { timeAeStep } from './ae-step.js';
 import { generateDataset } from '../src/data/generate.js';
 
 const args = new Set(process.argv.slice(2));
@@ -165,8 +167,26 @@ const dataset1 = await generate(1);
 const dataset2 = await generate(2);
 log(`dataset ae-flow (${datasetScale} scale): 1 worker ${(dataset1 / 1000).toFixed(1)} s, 2 workers ${(dataset2 / 1000).toFixed(1)} s, speed-up ${(dataset1 / dataset2).toFixed(2)}×`);
 
+// Autoencoder training step (900 → N_l → 900, batch 512, Adam; 118 steps make an epoch of 60 000)
+// on the default CPU backend, against PyTorch on CPU (one thread) when Debian's python3-torch is there.
+const aeSteps = quick ? 10 : 30;
+const backend = await initBackend('wasm');
+const torchPython = ['/usr/bin/python3', 'python3'].find((py) => spawnSync(py, ['-c', 'import torch'], { encoding: 'utf8' }).status === 0);
+const ae: { hidden: number; spinflowMs: number; torchMs: number | null; ratio: number | null }[] = [];
+for (const hidden of [128, 512]) {
+  const ms = timeAeStep(hidden, aeSteps) * 1000;
+  let torchMs: number | null = null;
+  if (torchPython) {
+    const r = spawnSync(torchPython, [join(root, 'bench', 'py', 'ae_step.py'), String(hidden), String(aeSteps)], { encoding: 'utf8', env: { ...process.env, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1' } });
+    if (r.status === 0) torchMs = Number(r.stdout.trim()) * 1000;
+  }
+  ae.push({ hidden, spinflowMs: ms, torchMs, ratio: torchMs ? ms / torchMs : null });
+  log(`autoencoder step N_l = ${hidden} (${backend.name}): ${ms.toFixed(1)} ms, epoch ≈ ${(ms * 118 / 1000).toFixed(1)} s; PyTorch CPU ${torchMs ? `${torchMs.toFixed(1)} ms, ratio ${(ms / torchMs).toFixed(2)}` : 'not importable (apt install python3-torch libopenblas0-pthread): skipped'}`);
+}
+
 if (asJson) {
   process.stdout.write(`${JSON.stringify({
+    autoencoderStep: { backend: backend.name, steps: aeSteps, rows: ae },
     T: Tc, rows, tauInt: { metropolis: metro.absMagnetization.tauInt, wolff: wolff.absMagnetization.tauInt }, wolffMicrosecondsPerSweepL64: wolffSweepNs / 1e3, workerSpeedup: one / two,
     dataset: { preset: 'ae-flow', scale: datasetScale, seconds1: dataset1 / 1000, seconds2: dataset2 / 1000, speedup: dataset1 / dataset2 },
   })}\n`);

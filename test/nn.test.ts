@@ -228,3 +228,13 @@ test('a training run killed with SIGKILL resumes to the same final weights', asy
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('independent trainings give the same weights on 1 and 2 worker threads', async () => {
+  const { runJobs } = await import('../src/nn/parallel.js');
+  const module = new URL('../test-support/train-run.js', import.meta.url).href;
+  const jobs = [1, 2, 3].map((seed) => ({ module, fn: 'trainMlpJob', args: { seed, epochs: 3, hidden: 8 } }));
+  const one = await runJobs<Record<string, Float32Array>>(jobs, { workers: 1, backend: 'wasm' });
+  const two = await runJobs<Record<string, Float32Array>>(jobs, { workers: 2, backend: 'wasm' });
+  one.forEach((w, i) => Object.keys(w).forEach((k) => assert.deepEqual([...two[i][k]], [...w[k]], `job ${i} ${k}`)));
+  assert.notDeepEqual([...one[0].w1], [...one[1].w1], 'different seeds train differently');
+});

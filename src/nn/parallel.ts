@@ -1,0 +1,38 @@
+/**
+ * Independent trainings (a sweep over N_l, T_cut, L or seeds) on worker threads. A job names a
+ * module and one of its exported functions, which receives the job's plain-data arguments and
+ * returns plain data; each worker starts its own TensorFlow.js backend. Jobs draw from their own
+ * seeds, so results do not depend on the number of workers.
+ */
+import { runOnWorkers } from '../sampling/threads.js';
+import type { BackendName } from './backend.js';
+
+export interface Job {
+  /** URL (file:) of an ES module. */
+  module: string;
+  /** Name of the exported function to call with `args`. */
+  fn: string;
+  args: unknown;
+}
+
+export async function runJobs<R>(jobs: Job[], options: { workers: number; backend: BackendName | 'auto' }): Promise<R[]> {
+  const results: R[] = new Array(jobs.length);
+  if (options.workers <= 1) {
+    const { initBackend } = await import('./backend.js');
+    await initBackend(options.backend);
+    for (const [i, job] of jobs.entries()) {
+      const mod = (await import(job.module)) as Record<string, (args: unknown) => R | Promise<R>>;
+      results[i] = await mod[job.fn](job.args);
+    }
+    return results;
+  }
+  await runOnWorkers<R>(
+    new URL('./job-worker.js', import.meta.url), jobs.map((_, i) => i), options.workers,
+    (id) => ({ id, job: jobs[id], backend: options.backend }),
+    () => {},
+    (id, result) => {
+      results[id] = result;
+    },
+  );
+  return results;
+}
