@@ -238,3 +238,23 @@ test('independent trainings give the same weights on 1 and 2 worker threads', as
   one.forEach((w, i) => Object.keys(w).forEach((k) => assert.deepEqual([...two[i][k]], [...w[k]], `job ${i} ${k}`)));
   assert.notDeepEqual([...one[0].w1], [...one[1].w1], 'different seeds train differently');
 });
+
+test('a dataset split loads as {0, 1} rows with its temperatures and labels', async () => {
+  const { generateDataset } = await import('../src/data/generate.js');
+  const { customSpec } = await import('../src/data/spec.js');
+  const { loadTrainingSet } = await import('../src/nn/data.js');
+  await initBackend('cpu');
+  const dir = mkdtempSync(join(tmpdir(), 'spinflow-nndata-'));
+  try {
+    await generateDataset(customSpec({ L: [4], temperatures: [1.5, 3.0], perTemperature: 20, model: 'ising', split: [0.5, 0.25, 0.25], labels: true, seed: 2, storage: 'npy' }), { out: dir, workers: 1, resume: false });
+    const all = await loadTrainingSet(dir);
+    const train = await loadTrainingSet(dir, { split: 'train', keep: (T) => T > 2 });
+    assert.deepEqual(all.x.shape, [40, 16]);
+    assert.deepEqual(train.x.shape, [10, 16]);
+    assert.ok(train.temperature.every((T) => T === 3));
+    assert.ok(train.label?.every((l) => l === 0));
+    assert.ok([...all.x.dataSync()].every((v) => v === 0 || v === 1));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -67,6 +67,11 @@ test('reproduce --out writes the report folder; bad --set exits 2', () => {
     const out = JSON.parse(r.stdout);
     assert.equal(out.studies['mc-exact'].config.L, 8);
     for (const f of ['summary.json', 'report.md', 'report.html', 'figures/energy.svg', 'figures/deviations.svg', 'data/energy.csv']) assert.ok(existsSync(join(dir, 'mc-exact', f)), f);
+    // --resume takes the finished chains from DIR/mc-exact/checkpoints: the same numbers again
+    const first = JSON.parse(readFileSync(join(dir, 'mc-exact', 'summary.json'), 'utf8')).comparisons;
+    const again = cli('reproduce', 'mc-exact', '--out', dir, '--set', 'sweeps=2000', '--set', 'thermalize=200', '--set', 'L=8', '--workers', '1', '--resume', '--json');
+    assert.ok(again.status === 0 || again.status === 1, again.stderr);
+    assert.deepEqual(JSON.parse(readFileSync(join(dir, 'mc-exact', 'summary.json'), 'utf8')).comparisons, first);
     const bad = cli('reproduce', 'mc-exact', '--set', 'chains=0');
     assert.equal(bad.status, 2);
     assert.match(bad.stderr, /--set chains=0 is not allowed/);

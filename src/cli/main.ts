@@ -278,7 +278,7 @@ async function cmdReproduce(argv: string[]): Promise<number> {
   for (const [i, study] of studies.entries()) {
     const bar = progressBar(study.name, Boolean(process.stderr.isTTY) && !process.env.CI && !v.json);
     const started = performance.now();
-    const outcome = await study.run(configs[i], { scale, seed, workers, checkpointDir: out ? join(out, study.name, 'checkpoints') : undefined, onProgress: (d, t) => bar.update(d, t) });
+    const outcome = await study.run(configs[i], { scale, seed, workers, checkpointDir: out ? join(out, study.name, 'checkpoints') : undefined, resume: Boolean(v.resume), onProgress: (d, t) => bar.update(d, t) });
     bar.finish();
     const seconds = (performance.now() - started) / 1000;
     passed &&= outcome.passed;

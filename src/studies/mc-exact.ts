@@ -8,6 +8,8 @@ import { finiteLatticeExact } from '../exact/finite-lattice.js';
 import { kaufmanObservables } from '../exact/kaufman.js';
 import { simulate } from '../sampling/simulate.js';
 import type { Algorithm } from '../sampling/algorithms.js';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { Report } from '../report/report.js';
 import { linePlot, type Series } from '../report/plot.js';
 import type { Study, StudyContext, StudyOutcome } from './study.js';
@@ -37,6 +39,7 @@ export const mcExactStudy: Study<Config> = {
       ...FREE.map((algorithm) => ({ algorithm, L: cfg.L })),
       ...CONSERVED.map((algorithm) => ({ algorithm, L: 4, magnetization: 0 })),
     ];
+    if (ctx.checkpointDir && !ctx.resume) rmSync(ctx.checkpointDir, { recursive: true, force: true });
     let done = 0;
     const perJob = TEMPERATURES.length * cfg.chains * (cfg.sweeps + cfg.thermalize);
     const total = jobs.length * perJob;
@@ -48,6 +51,7 @@ export const mcExactStudy: Study<Config> = {
       const results = await simulate({
         L: job.L, T: TEMPERATURES, algorithm: job.algorithm, magnetization: job.magnetization,
         sweeps: cfg.sweeps, thermalize: cfg.thermalize, chains: cfg.chains, seed: ctx.seed, workers: ctx.workers,
+        ...(ctx.checkpointDir ? { checkpoint: join(ctx.checkpointDir, `${job.algorithm}-L${job.L}`), checkpointSeconds: 30 } : {}),
         onProgress: (d) => ctx.onProgress?.(done + d, total),
       });
       done += perJob;

@@ -12,8 +12,12 @@ export interface StudyContext {
   scale: Scale;
   seed: number;
   workers: number;
-  /** Folder for the study's checkpoints (long runs resume from it), when output is kept. */
+  /**
+   * Folder for the study's checkpoints, when output is kept. With `resume`, long runs continue from
+   * what is there; without, the folder is cleared first.
+   */
   checkpointDir?: string;
+  resume?: boolean;
   onProgress?: (done: number, total: number) => void;
 }
 
