@@ -21,7 +21,7 @@ import { finiteLatticeExact } from '../exact/finite-lattice.js';
 import { estimateSeries } from '../observables/analysis.js';
 import { summarizeChains } from '../observables/summary.js';
 import { Rng } from '../sampling/rng.js';
-import { NpyWriter, encodeNpy, type NpyDtype } from './npy.js';
+import { NpyBlockWriter, encodeNpy, type NpyDtype } from './npy.js';
 import { finishedTask, runTask, type TaskFiles, type TaskResult, type TaskSpec } from './task.js';
 import { groupSize, phaseLabel, splitCounts, SPLITS, type DatasetSpec, type GroupSpec } from './spec.js';
 import {
@@ -107,18 +107,27 @@ function expectedCost(t: TaskSpec): number {
   return t.L * t.L * t.perTemperature * slow;
 }
 
-async function runTasks(tasks: TaskSpec[], out: string, workers: number, checkpointSeconds: number, onSaved: (task: number, saved: number) => void): Promise<{ results: TaskResult[]; resumed: number }> {
+async function runTasks(
+  tasks: TaskSpec[], out: string, workers: number, checkpointSeconds: number,
+  onSaved: (task: number, saved: number) => void, onFinished: (task: number) => void,
+): Promise<{ results: TaskResult[]; resumed: number }> {
   const results: (TaskResult | null)[] = tasks.map(() => null);
   const pending = tasks.map((_, i) => i).filter((i) => {
     results[i] = finishedTask(tasks[i], taskFiles(out, tasks[i]));
-    if (results[i]) onSaved(i, tasks[i].perTemperature);
+    if (results[i]) {
+      onSaved(i, tasks[i].perTemperature);
+      onFinished(i);
+    }
     return results[i] === null;
   });
   const resumed = tasks.length - pending.length;
   pending.sort((a, b) => expectedCost(tasks[b]) - expectedCost(tasks[a]) || a - b);
   const threads = Math.max(1, Math.min(workers, pending.length));
   if (threads === 1) {
-    for (const i of pending) results[i] = runTask(tasks[i], taskFiles(out, tasks[i]), checkpointTimer(checkpointSeconds), (s) => onSaved(i, s));
+    for (const i of pending) {
+      results[i] = runTask(tasks[i], taskFiles(out, tasks[i]), checkpointTimer(checkpointSeconds), (s) => onSaved(i, s));
+      onFinished(i);
+    }
     return { results: results as TaskResult[], resumed };
   }
   await runOnWorkers<TaskResult>(
@@ -129,6 +138,7 @@ async function runTasks(tasks: TaskSpec[], out: string, workers: number, checkpo
     },
     (id, result) => {
       results[id] = result;
+      onFinished(id);
     },
   );
   return { results: results as TaskResult[], resumed };
@@ -149,7 +159,27 @@ export async function generateDataset(spec: DatasetSpec, options: GenerateOption
     saved[i] = s;
     options.onProgress?.(saved.reduce((a, b) => a + b, 0), total);
   };
-  const { results, resumed } = await runTasks(tasks, out, options.workers, options.checkpointSeconds ?? 30, onSaved);
+  // npy: each finished task's configurations go to their place in spins.npy at once, while the
+  // other tasks run, so little is left to do serially at the end
+  const spinsFiles = spec.storage === 'npy' ? spec.groups.map((g) => {
+    mkdirSync(join(out, g.name), { recursive: true });
+    return new NpyBlockWriter(join(out, g.name, 'spins.npy.tmp'), 'int8', [groupSize(g), g.L, g.L]);
+  }) : null;
+  const place = (i: number) => {
+    if (!spinsFiles) return;
+    const t = tasks[i];
+    const N = t.L * t.L;
+    let at = t.index * t.perTemperature * N;
+    streamFile(taskFiles(out, t).part, (chunk) => {
+      spinsFiles[t.group].writeAt(at, chunk);
+      at += chunk.length;
+    });
+  };
+  const { results, resumed } = await runTasks(tasks, out, options.workers, options.checkpointSeconds ?? 30, onSaved, place);
+  spinsFiles?.forEach((f, gi) => {
+    f.close();
+    renameSync(join(out, spec.groups[gi].name, 'spins.npy.tmp'), join(out, spec.groups[gi].name, 'spins.npy'));
+  });
   const manifest = await assemble(spec, out, tasks, results);
   writeFileAtomicSync(join(out, MANIFEST), `${JSON.stringify(manifest, jsonNumbers, 2)}\n`);
   rmSync(join(out, PARTIAL), { recursive: true, force: true });
@@ -221,7 +251,7 @@ function temperatureEntry(spec: DatasetSpec, g: GroupSpec, ti: number, r: TaskRe
   };
 }
 
-/** Writes the arrays (npy files, or one HDF5 file) and returns the manifest. */
+/** Writes the remaining arrays (npy files, or one HDF5 file) and returns the manifest. */
 async function assemble(spec: DatasetSpec, out: string, tasks: TaskSpec[], results: TaskResult[]): Promise<Manifest> {
   const data = spec.groups.map((g, gi) => {
     const mine = results.filter((_, i) => tasks[i].group === gi);
@@ -232,14 +262,8 @@ async function assemble(spec: DatasetSpec, out: string, tasks: TaskSpec[], resul
     const entries: Record<string, ArrayEntry> = {};
     const shapeOf = (name: string) => (name === 'spins' ? [n, g.L, g.L] : [n]);
     if (spec.storage === 'npy') {
-      mkdirSync(join(out, g.name), { recursive: true });
-      const spinsPath = join(out, g.name, 'spins.npy');
-      const tmp = `${spinsPath}.tmp`;
-      const w = new NpyWriter(tmp, 'int8', shapeOf('spins'));
-      for (const part of parts) streamFile(part, (c) => w.write(c));
-      w.close();
-      renameSync(tmp, spinsPath);
-      entries.spins = { dtype: 'int8', shape: shapeOf('spins'), path: `${g.name}/spins.npy`, sha256: sha256File(spinsPath) };
+      // spins.npy was filled task by task (generateDataset)
+      entries.spins = { dtype: 'int8', shape: shapeOf('spins'), path: `${g.name}/spins.npy`, sha256: sha256File(join(out, g.name, 'spins.npy')) };
       for (const [name, a] of Object.entries(arrays)) {
         const bytes = encodeNpy(a.dtype, shapeOf(name), a.data);
         writeFileAtomicSync(join(out, g.name, `${name}.npy`), bytes);

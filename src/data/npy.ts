@@ -8,9 +8,9 @@
  *               padded with spaces and ended by '\n' so that 10 + H is a multiple of 64
  *   then        the array data, C order, little-endian
  *
- * Writing is streaming (header first, then chunks), so arrays larger than memory can be written.
+ * Large arrays are written block by block (NpyBlockWriter), so they need not fit in memory.
  */
-import { closeSync, fstatSync, fsyncSync, openSync, readFileSync, readSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, fsyncSync, ftruncateSync, openSync, readFileSync, readSync, writeSync } from 'node:fs';
 
 export type NpyDtype = 'int8' | 'uint8' | 'int32' | 'float32' | 'float64';
 
@@ -65,28 +65,34 @@ export function encodeNpy(dtype: NpyDtype, shape: number[], data: ArrayBufferVie
   return out;
 }
 
-/** Streaming writer: header now, then `write` chunks; `close` checks the byte count and fsyncs. */
-export class NpyWriter {
+/**
+ * An .npy file written in any order: the header first and the full size allocated, then blocks of
+ * elements at their offsets (dataset tasks finish out of order), then fsync on close.
+ */
+export class NpyBlockWriter {
   private readonly fd: number;
-  private written = 0;
-  private readonly expected: number;
+  private readonly dataOffset: number;
+  private readonly bytes: number;
 
   constructor(path: string, readonly dtype: NpyDtype, readonly shape: number[]) {
-    this.expected = shape.reduce((a, b) => a * b, 1) * BYTES[dtype];
+    const header = npyHeader(dtype, shape);
+    this.dataOffset = header.length;
+    this.bytes = shape.reduce((a, b) => a * b, 1) * BYTES[dtype];
     this.fd = openSync(path, 'w');
-    writeSync(this.fd, npyHeader(dtype, shape));
+    writeSync(this.fd, header, 0, header.length, 0);
+    ftruncateSync(this.fd, this.dataOffset + this.bytes);
   }
 
-  write(chunk: ArrayBufferView): void {
-    const bytes = rawBytes(chunk);
+  /** Writes raw element bytes starting at element `offset` (C order). */
+  writeAt(offset: number, chunk: Uint8Array): void {
+    const at = offset * BYTES[this.dtype];
+    if (at + chunk.length > this.bytes) throw new RangeError(`npy: block at element ${offset} runs past the end of the array`);
     let off = 0;
-    while (off < bytes.length) off += writeSync(this.fd, bytes, off, bytes.length - off);
-    this.written += bytes.length;
+    while (off < chunk.length) off += writeSync(this.fd, chunk, off, chunk.length - off, this.dataOffset + at + off);
   }
 
   close(): void {
     try {
-      if (this.written !== this.expected) throw new Error(`npy: wrote ${this.written} data bytes, shape needs ${this.expected}`);
       fsyncSync(this.fd);
     } finally {
       closeSync(this.fd);
