@@ -181,7 +181,7 @@ for (const hidden of [128, 512]) {
     if (r.status === 0) torchMs = Number(r.stdout.trim()) * 1000;
   }
   ae.push({ hidden, spinflowMs: ms, torchMs, ratio: torchMs ? ms / torchMs : null });
-  log(`autoencoder step N_l = ${hidden} (${backend.name}): ${ms.toFixed(1)} ms, epoch ≈ ${(ms * 118 / 1000).toFixed(1)} s; PyTorch CPU ${torchMs ? `${torchMs.toFixed(1)} ms, ratio ${(ms / torchMs).toFixed(2)}` : 'not importable (apt install python3-torch libopenblas0-pthread): skipped'}`);
+  log(`autoencoder step N_l = ${hidden} (${backend.name}, ${backend.detail}): ${ms.toFixed(1)} ms, epoch ≈ ${(ms * 118 / 1000).toFixed(1)} s; PyTorch CPU ${torchMs ? `${torchMs.toFixed(1)} ms, ratio ${(ms / torchMs).toFixed(2)}` : 'not importable (apt install python3-torch libopenblas0-pthread): skipped'}`);
 }
 
 if (asJson) {

@@ -258,3 +258,18 @@ test('a dataset split loads as {0, 1} rows with its temperatures and labels', as
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('threaded wasm trains to the same weights as one thread', async () => {
+  const fixture = fileURLToPath(new URL('../test-support/train-run.js', import.meta.url));
+  const dir = mkdtempSync(join(tmpdir(), 'spinflow-threads-'));
+  try {
+    for (const threads of ['1', '2']) {
+      const r = spawnSync(process.execPath, [fixture, 'wasm', join(dir, `t${threads}.ckpt`), join(dir, `t${threads}.safetensors`), '5'], { encoding: 'utf8', env: { ...process.env, SPINFLOW_WASM_THREADS: threads } });
+      assert.equal(r.status, 0, r.stderr);
+      assert.match(r.stdout, new RegExp(`${threads} thread\\(s\\)`), 'the backend runs the threads asked for');
+    }
+    assert.ok(readFileSync(join(dir, 't1.safetensors')).equals(readFileSync(join(dir, 't2.safetensors'))), 'weights differ between 1 and 2 XNNPACK threads');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
