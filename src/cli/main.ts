@@ -17,6 +17,9 @@ import { infiniteLattice, CRITICAL_TEMPERATURE } from '../exact/onsager.js';
 import { realisedMagnetization } from '../sampling/model.js';
 import { STUDIES, configure, type Scale } from '../studies/index.js';
 import { initBackend, type BackendName } from '../nn/backend.js';
+import { ACTIVATIONS, type Activation } from '../models/ae/autoencoder.js';
+import { trainAutoencoderJob } from '../models/ae/train-job.js';
+import { flowFromDataset } from '../studies/ae-flow.js';
 import { ensureWritable, writeFileAtomicSync } from '../io/checkpoint.js';
 import { PRESETS, PRESET_NAMES, customSpec, presetSpec, type Storage } from '../data/spec.js';
 import { generateDataset } from '../data/generate.js';
@@ -33,6 +36,7 @@ Commands:
   simulate    Monte Carlo of the 2D Ising model (free or conserved magnetization), with error bars
   exact       exact values: finite lattice (enumeration ≤ 25 spins, else Kaufman) and infinite lattice
   dataset     generate, inspect and verify spin-configuration datasets (NumPy .npy or HDF5)
+  ae          train one autoencoder on a dataset, or run its NN flow (Acevedo et al.)
   reproduce   run the studies at quick or paper scale and compare with exact values
 
 Run 'spinflow <command> --help' for its options. Every command takes --json.
@@ -102,6 +106,17 @@ info      per temperature: split counts, thermalization, τ_int and spacing, str
           T_c, ⟨E⟩/N and ⟨|M|⟩/N with errors next to exact finite-lattice values.
 verify    checks checksums, shapes, spins = ±1, stored E and M against the spins, the conserved M,
           temperatures, splits and labels; exit status 1 with one line per problem.
+`,
+  ae: `Usage: spinflow ae train --data DIR --out MODEL.safetensors [--hidden 128] [--tcut 0.02] [--epochs 50]
+                        [--batch 512] [--lr 1e-3] [--activation sigmoid|relu|tanh|linear] [--seed S] [--backend B] [--json]
+       spinflow ae flow --model MODEL.safetensors --data DIR [--T 4.5] [--count 100] [--steps 100] [--backend B] [--json]
+
+train  a fully connected autoencoder (N → N_l → N, sigmoid output, MSE, Adam) on the training split of
+       a dataset's configurations with T ≥ T_cut; the validation split is monitored. Resumes from
+       MODEL.safetensors.ckpt after a kill; metrics go to MODEL.safetensors.metrics.jsonl.
+flow   feeds test configurations at the grid temperature nearest --T through the autoencoder, rounding
+       each reconstruction to {0, 1}, until every one is a fixed point or --steps pass; prints E/N and
+       |m| (mean ± std) per step.
 `,
   reproduce: `Usage: spinflow reproduce [STUDY ...] [--scale quick|paper] [--set KEY=VALUE ...] [--out DIR]
                          [--backend auto|wasm|cpu|webgpu|tensorflow] [--workers N] [--seed S] [--resume] [--list] [--json]
@@ -393,6 +408,48 @@ function infoText(info: DatasetInfo): string {
   return lines.join('\n');
 }
 
+async function cmdAe(argv: string[]): Promise<number> {
+  const [sub, ...rest] = argv;
+  if (sub === undefined || sub === '--help' || sub === '-h') return help('ae');
+  if (sub !== 'train' && sub !== 'flow') throw new InputError(`ae ${sub} is unknown: allowed are train, flow`);
+  const { values: v } = parse(rest, stringOptions(['data', 'out', 'model', 'hidden', 'tcut', 'epochs', 'batch', 'lr', 'activation', 'seed', 'backend', 'T', 'count', 'steps']));
+  if (v.help) return help('ae');
+  const data = str(v.data);
+  if (!data) throw new InputError('--data is missing: a dataset folder (spinflow dataset generate)');
+  const backend = await initBackend((str(v.backend) ?? 'auto') as BackendName | 'auto');
+  const positive = (flag: string, x: number | undefined, fallback: number, integer = true) => {
+    const value = x ?? fallback;
+    if (!(value > 0) || (integer && !Number.isInteger(value))) throw new InputError(`${flag} ${value} is not allowed: expected ${integer ? 'an integer' : 'a number'} > 0`);
+    return value;
+  };
+  if (sub === 'train') {
+    const out = str(v.out);
+    if (!out) throw new InputError('--out is missing: the file that receives the weights (.safetensors)');
+    ensureWritable(out, '--out');
+    const activation = str(v.activation) ?? 'sigmoid';
+    if (!(ACTIVATIONS as readonly string[]).includes(activation)) throw new InputError(`--activation ${activation} is unknown: allowed are ${ACTIVATIONS.join(', ')}`);
+    const tCut = parseNumber('--tcut', str(v.tcut)) ?? 0;
+    const started = performance.now();
+    const r = await trainAutoencoderJob({
+      dataDir: data, hidden: positive('--hidden', parseInteger('--hidden', str(v.hidden)), 128), tCut, activation: activation as Activation,
+      epochs: positive('--epochs', parseInteger('--epochs', str(v.epochs)), 50), batchSize: positive('--batch', parseInteger('--batch', str(v.batch)), 512),
+      learningRate: positive('--lr', parseNumber('--lr', str(v.lr)), 1e-3, false), seed: parseInteger('--seed', str(v.seed)) ?? 1, weights: out,
+    });
+    const last = r.metrics[r.metrics.length - 1];
+    print(Boolean(v.json), { ...r, backend: backend.detail, elapsedSeconds: (performance.now() - started) / 1000 },
+      `trained ${out} on ${r.trainSize >= 0 ? r.trainSize : 'the'} configurations (${backend.detail}): ${r.metrics.length} epochs, train MSE ${last?.trainLoss.toFixed(5)}, validation MSE ${last?.validationLoss?.toFixed(5) ?? '–'}`);
+    return 0;
+  }
+  const model = str(v.model);
+  if (!model) throw new InputError('--model is missing: a weights file written by spinflow ae train');
+  const T = parseNumber('--T', str(v.T)) ?? 4.5;
+  const { T: Tn, L, flow } = await flowFromDataset(data, model, T, positive('--count', parseInteger('--count', str(v.count)), 100), positive('--steps', parseInteger('--steps', str(v.steps)), 100));
+  const lines = [`flow of ${flow.fixedAt.length} test configurations at T = ${Tn} (L = ${L}); ${flow.fixedAt.filter((f) => f !== null).length} reached a fixed point`, 'step        E/N ± std        |m| ± std      RE    fixed'];
+  for (const st of flow.steps) lines.push(`${String(st.step).padStart(4)}  ${st.energy.mean.toFixed(4).padStart(8)} ± ${st.energy.std.toFixed(4)}  ${st.absMagnetization.mean.toFixed(3)} ± ${st.absMagnetization.std.toFixed(3)}  ${Number.isFinite(st.reconstructionError) ? st.reconstructionError.toFixed(4) : '  –   '}  ${st.fixed}`);
+  print(Boolean(v.json), { T: Tn, L, steps: flow.steps, fixedAt: flow.fixedAt }, lines.join('\n'));
+  return 0;
+}
+
 function help(command?: string): number {
   process.stdout.write(command ? COMMAND_HELP[command] : HELP);
   return 0;
@@ -417,10 +474,12 @@ export async function main(argv: string[]): Promise<number> {
         return await cmdExact(rest);
       case 'dataset':
         return await cmdDataset(rest);
+      case 'ae':
+        return await cmdAe(rest);
       case 'reproduce':
         return await cmdReproduce(rest);
       default:
-        throw new InputError(`command ${command} is unknown: allowed are simulate, exact, dataset, reproduce (see spinflow --help)`);
+        throw new InputError(`command ${command} is unknown: allowed are simulate, exact, dataset, ae, reproduce (see spinflow --help)`);
     }
   } catch (e) {
     if (e instanceof InputError || e instanceof RangeError) {

@@ -67,7 +67,7 @@ export const PRESETS: Record<string, { title: string; groups: PresetGroups }> = 
     title: 'autoencoder NN flow (Acevedo et al.): Ising L = 30, 200 temperatures in [0.02, 4.5]',
     groups: (s) => [s === 'paper'
       ? ising('ising-L30', 30, linspace(0.02, 4.5, 200), 400, { validation: 0.075, test: 0.25 })
-      : ising('ising-L16', 16, linspace(0.02, 4.5, 40), 100, { validation: 0.075, test: 0.25 })],
+      : ising('ising-L16', 16, linspace(0.02, 4.5, 40), 200, { validation: 0.075, test: 0.25 })],
   },
   // Azizi & Pleimling, CNN section: M0 = 0, L = 20, 30, 40, 50, T = 1.0 + (n − 1)·0.1, n = 1…23,
   // 10^5 per temperature, 70/10/20 per temperature, label 1 below T_c.

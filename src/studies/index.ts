@@ -1,7 +1,8 @@
 /** Every study `spinflow reproduce` knows, in the order it runs them. */
 import type { Study } from './study.js';
 import { mcExactStudy } from './mc-exact.js';
+import { aeFlowStudy } from './ae-flow.js';
 
-export const STUDIES: Study[] = [mcExactStudy as unknown as Study];
+export const STUDIES: Study[] = [mcExactStudy as unknown as Study, aeFlowStudy as unknown as Study];
 export { configure } from './study.js';
 export type { Study, StudyContext, StudyOutcome, Scale, ParamSpec, StudyConfig } from './study.js';

@@ -31,14 +31,16 @@ export interface StudyOutcome {
 }
 
 export interface ParamSpec {
-  kind: 'integer' | 'number' | 'choice';
+  /** 'list': comma-separated numbers, each within [min, max] (integers when `integer` is set). */
+  kind: 'integer' | 'number' | 'choice' | 'list';
+  integer?: boolean;
   min?: number;
   max?: number;
   choices?: readonly string[];
   description: string;
 }
 
-export type StudyConfig = Record<string, number | string>;
+export type StudyConfig = Record<string, number | string | number[]>;
 
 export interface Study<C extends StudyConfig = StudyConfig> {
   name: string;
@@ -61,6 +63,15 @@ export function configure<C extends StudyConfig>(study: Study<C>, scale: Scale, 
     if (spec.kind === 'choice') {
       if (!spec.choices?.includes(raw)) throw new InputError(`--set ${key}=${raw} is not allowed: ${key} is one of ${spec.choices?.join(', ')}`);
       config[key] = raw;
+      continue;
+    }
+    if (spec.kind === 'list') {
+      const xs = raw.split(',').map((p) => Number(p.trim()));
+      const bad = xs.find((x, i) => raw.split(',')[i].trim() === '' || !Number.isFinite(x) || (spec.integer && !Number.isInteger(x)) || (spec.min !== undefined && x < spec.min) || (spec.max !== undefined && x > spec.max));
+      if (bad !== undefined || xs.length === 0) {
+        throw new InputError(`--set ${key}=${raw} is not allowed: ${key} is a comma list of ${spec.integer ? 'integers' : 'numbers'}${spec.min !== undefined ? ` ≥ ${spec.min}` : ''}${spec.max !== undefined ? ` and ≤ ${spec.max}` : ''}`);
+      }
+      config[key] = xs;
       continue;
     }
     const x = Number(raw);

@@ -1,0 +1,86 @@
+/**
+ * The fully connected autoencoder of Acevedo et al.: N inputs in {0, 1} → N_l hidden units →
+ * N sigmoid outputs, trained on the mean squared error (their eq. 3). Reconstructions are rounded
+ * to {0, 1} before they are measured or fed back (their Sec. II B).
+ *
+ * Glossary: B batch, N = L² sites, H = N_l hidden units.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { Rng } from '../../sampling/rng.js';
+import { loadTensors, saveTensors } from '../../nn/safetensors.js';
+
+export type Activation = 'sigmoid' | 'relu' | 'tanh' | 'linear';
+export const ACTIVATIONS: readonly Activation[] = ['sigmoid', 'relu', 'tanh', 'linear'];
+
+export interface AutoencoderSpec {
+  inputs: number;
+  hidden: number;
+  activation: Activation;
+}
+
+export interface Autoencoder {
+  spec: AutoencoderSpec;
+  params: { w1: tf.Variable; b1: tf.Variable; w2: tf.Variable; b2: tf.Variable };
+}
+
+function activate(x: tf.Tensor, a: Activation): tf.Tensor {
+  return a === 'sigmoid' ? tf.sigmoid(x) : a === 'relu' ? tf.relu(x) : a === 'tanh' ? tf.tanh(x) : x;
+}
+
+/** Glorot-uniform weights from `rng`, zero biases (Keras's Dense defaults, which the paper used). */
+export function createAutoencoder(spec: AutoencoderSpec, rng: Rng): Autoencoder {
+  const glorot = (fanIn: number, fanOut: number) => {
+    const limit = Math.sqrt(6 / (fanIn + fanOut));
+    return tf.tensor2d(Float32Array.from({ length: fanIn * fanOut }, () => (2 * rng.uniform() - 1) * limit), [fanIn, fanOut]);
+  };
+  return {
+    spec,
+    params: {
+      w1: tf.variable(glorot(spec.inputs, spec.hidden)),   // [N, H]
+      b1: tf.variable(tf.zeros([spec.hidden])),            // [H]
+      w2: tf.variable(glorot(spec.hidden, spec.inputs)),   // [H, N]
+      b2: tf.variable(tf.zeros([spec.inputs])),            // [N]
+    },
+  };
+}
+
+/** Output probabilities σ(·) for inputs x: [B, N] → [B, N]. */
+export function reconstructProbabilities(ae: Autoencoder, x: tf.Tensor2D): tf.Tensor2D {
+  const { w1, b1, w2, b2 } = ae.params;
+  const h = activate(tf.add(tf.matMul(x, w1), b1), ae.spec.activation);   // [B, H]
+  return tf.sigmoid(tf.add(tf.matMul(h, w2), b2)) as tf.Tensor2D;          // [B, N]
+}
+
+/** Rounded reconstruction in {0, 1}, computed in blocks of `batch` rows. */
+export function reconstruct(ae: Autoencoder, x: Float32Array, n: number, batch = 2048): Float32Array {
+  const N = ae.spec.inputs;
+  const out = new Float32Array(n * N);
+  for (let k = 0; k < n; k += batch) {
+    const m = Math.min(batch, n - k);
+    const y = tf.tidy(() => tf.round(reconstructProbabilities(ae, tf.tensor2d(x.subarray(k * N, (k + m) * N), [m, N]))));
+    out.set(y.dataSync() as Float32Array, k * N);
+    y.dispose();
+  }
+  return out;
+}
+
+/** Mean squared error of eq. (3) over a batch: mean over samples and sites. */
+export function mseLoss(ae: Autoencoder, x: tf.Tensor2D): tf.Scalar {
+  return tf.mean(tf.square(tf.sub(reconstructProbabilities(ae, x), x))) as tf.Scalar;
+}
+
+export function saveAutoencoder(path: string, ae: Autoencoder, metadata: Record<string, string> = {}): void {
+  saveTensors(path, ae.params, { model: 'autoencoder', inputs: String(ae.spec.inputs), hidden: String(ae.spec.hidden), activation: ae.spec.activation, ...metadata });
+}
+
+export function loadAutoencoder(path: string): Autoencoder {
+  const { tensors, metadata } = loadTensors(path);
+  if (metadata.model !== 'autoencoder') throw new Error(`${path} holds a ${metadata.model ?? 'unknown'} model, not an autoencoder`);
+  const spec: AutoencoderSpec = { inputs: Number(metadata.inputs), hidden: Number(metadata.hidden), activation: metadata.activation as Activation };
+  const v = (k: string) => tf.variable(tensors[k]);
+  return { spec, params: { w1: v('w1'), b1: v('b1'), w2: v('w2'), b2: v('b2') } };
+}
+
+export function disposeAutoencoder(ae: Autoencoder): void {
+  tf.dispose(Object.values(ae.params));
+}
