@@ -67,7 +67,7 @@ test('reproduce ae-flow writes every figure of Figs. 3–12 and the findings', (
       '--set', 'hiddens=8,16', '--set', 'tCuts=0.02,2.6', '--set', 'mainHidden=16', '--set', 'epochs=2', '--set', 'flowCount=5', '--set', 'flowSteps=4'],
     { encoding: 'utf8', env: { ...process.env, CI: 'true' } });
     assert.equal(r.status, 0, r.stderr);
-    const figures = ['flow-energy', 'flow-magnetization', 'reconstruction-error', 're-vs-tcut', 'first-energy', 'first-magnetization', 'magnetization-vs-nl', 'fixed-energy-hot', 'fixed-energy-cold', 'ordered-re', 'fixed-points'];
+    const figures = ['flow-energy', 'flow-magnetization', 'reconstruction-error', 're-vs-tcut', 'first-energy', 'first-magnetization', 'magnetization-vs-nl', 'fixed-energy-hot', 'fixed-energy-cold', 'ordered-re', 'fixed-points', 'intrinsic-dimension', 'flow-physics'];
     for (const f of figures) assert.ok(existsSync(join(dir, 'ae-flow', 'figures', `${f}.svg`)), f);
     const summary = JSON.parse(readFileSync(join(dir, 'ae-flow', 'summary.json'), 'utf8'));
     assert.equal(summary.findings.models, 4);
@@ -79,5 +79,36 @@ test('reproduce ae-flow writes every figure of Figs. 3–12 and the findings', (
     assert.match(bad.stderr, /--set hiddens=8,x is not allowed: hiddens is a comma list of integers/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('TwoNN recovers the dimension of uniform points and ignores duplicates', async () => {
+  const { twoNN, twoNNConfigurations } = await import('../src/observables/intrinsic-dimension.js');
+  for (const d of [1, 2]) {
+    const rng = Rng.stream(11, d);
+    const n = 2000, D = 6;
+    const pts = Array.from({ length: n }, () => Float64Array.from({ length: D }, (_, k) => (k < d ? rng.uniform() : 0)));
+    const est = twoNN(n, (i, j) => Math.hypot(...pts[i].map((x, k) => x - pts[j][k])));
+    // the estimator's standard error is ≈ d/√n (Facco et al.); 5 of them
+    assert.ok(Math.abs(est - d) < 5 * d / Math.sqrt(n), `d = ${d}: estimate ${est}`);
+  }
+  const rows = new Float32Array(4 * 16);
+  rows.fill(1, 0, 32); // two identical all-up rows, two all-down
+  assert.deepEqual(twoNNConfigurations(rows, 4, 16).distinct, 2);
+  assert.ok(Number.isNaN(twoNNConfigurations(rows, 4, 16).dimension));
+});
+
+test('soft energy and magnetization equal the lattice values on {0,1} configurations', async () => {
+  const { softEnergyMagnetization } = await import('../src/models/ae/autoencoder.js');
+  await initBackend('cpu');
+  const L = 5, n = 6;
+  const rng = Rng.stream(4, 4);
+  const bits = Float32Array.from({ length: n * L * L }, () => rng.nextU32() & 1);
+  const soft = softEnergyMagnetization(tf.tensor2d(bits, [n, L * L]), L);
+  const m = measureRows(bits, n, L);
+  const e = soft.energy.dataSync(), mag = soft.magnetization.dataSync();
+  for (let k = 0; k < n; k++) {
+    assert.ok(Math.abs(e[k] - m.energy[k]) < 1e-6, `E ${e[k]} vs ${m.energy[k]}`);
+    assert.ok(Math.abs(Math.abs(mag[k]) - m.absM[k]) < 1e-6);
   }
 });

@@ -18,6 +18,7 @@ import { runJobs } from '../nn/parallel.js';
 import { initBackend, type BackendName } from '../nn/backend.js';
 import { ACTIVATIONS, disposeAutoencoder, loadAutoencoder, reconstruct, type Activation, type Autoencoder } from '../models/ae/autoencoder.js';
 import { measureRows, pixelErrors, runFlow, type FlowResult } from '../models/ae/flow.js';
+import { twoNNConfigurations } from '../observables/intrinsic-dimension.js';
 import type { AeTrainArgs, AeTrainResult } from '../models/ae/train-job.js';
 import { Report } from '../report/report.js';
 import { linePlot, spinImages, type Series } from '../report/plot.js';
@@ -33,6 +34,8 @@ type Config = {
   learningRate: number;
   flowCount: number;
   flowSteps: number;
+  physicsEnergy: number;
+  physicsMagnetization: number;
 };
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
@@ -54,10 +57,12 @@ export const aeFlowStudy: Study<Config> = {
     learningRate: { kind: 'number', min: 1e-6, max: 1, description: 'Adam learning rate (paper 1e-3)' },
     flowCount: { kind: 'integer', min: 1, description: 'initial configurations per flow (paper 100)' },
     flowSteps: { kind: 'integer', min: 1, description: 'maximum flow steps' },
+    physicsEnergy: { kind: 'number', min: 0, description: 'beyond the paper: weight of the energy error in the physics-aware loss (0: no such model)' },
+    physicsMagnetization: { kind: 'number', min: 0, description: 'beyond the paper: weight of the magnetization error in the physics-aware loss' },
   },
   defaults: (scale) => scale === 'paper'
-    ? { hiddens: [8, 16, 32, 64, 128, 256, 512], tCuts: [0.02, 1.5, 2.2, 2.6, 3.0], mainHidden: 128, activation: 'sigmoid', epochs: 50, batchSize: 512, learningRate: 1e-3, flowCount: 100, flowSteps: 200 }
-    : { hiddens: [16, 32, 64, 128], tCuts: [0.02, 2.2, 2.6], mainHidden: 128, activation: 'sigmoid', epochs: 40, batchSize: 128, learningRate: 1e-3, flowCount: 50, flowSteps: 100 },
+    ? { hiddens: [8, 16, 32, 64, 128, 256, 512], tCuts: [0.02, 1.5, 2.2, 2.6, 3.0], mainHidden: 128, activation: 'sigmoid', epochs: 50, batchSize: 512, learningRate: 1e-3, flowCount: 100, flowSteps: 200, physicsEnergy: 1, physicsMagnetization: 1 }
+    : { hiddens: [16, 32, 64, 128], tCuts: [0.02, 2.2, 2.6], mainHidden: 128, activation: 'sigmoid', epochs: 40, batchSize: 128, learningRate: 1e-3, flowCount: 50, flowSteps: 100, physicsEnergy: 1, physicsMagnetization: 1 },
 
   async run(cfg: Config, ctx: StudyContext): Promise<StudyOutcome> {
     const backend = await initBackend('auto');
@@ -107,10 +112,16 @@ async function runIn(work: string, cfg: Config, ctx: StudyContext, title: string
       dataDir, hidden, tCut, activation: cfg.activation as Activation, epochs: cfg.epochs, batchSize: cfg.batchSize,
       learningRate: cfg.learningRate, seed: ctx.seed, weights: join(modelsDir, `ae-N${hidden}-Tcut${tCut}.safetensors`),
     }));
+    const withPhysics = cfg.physicsEnergy > 0 || cfg.physicsMagnetization > 0;
+    const physicsArgs: AeTrainArgs = {
+      ...args[jobs.findIndex((j) => j.hidden === cfg.mainHidden && j.tCut === tCuts[0])],
+      physics: { energy: cfg.physicsEnergy, magnetization: cfg.physicsMagnetization },
+      weights: join(modelsDir, `ae-N${cfg.mainHidden}-Tcut${tCuts[0]}-physics-E${cfg.physicsEnergy}-M${cfg.physicsMagnetization}.safetensors`),
+    };
     const t0 = performance.now();
     const module = new URL('../models/ae/train-job.js', import.meta.url).href;
     ctx.onProgress?.(0, jobs.length + 1);
-    const trained = await runJobs<AeTrainResult>(args.map((a) => ({ module, fn: 'trainAutoencoderJob', args: a })), { workers: Math.max(1, ctx.workers), backend: backend.name });
+    const trained = await runJobs<AeTrainResult>([...args, ...(withPhysics ? [physicsArgs] : [])].map((a) => ({ module, fn: 'trainAutoencoderJob', args: a })), { workers: Math.max(1, ctx.workers), backend: backend.name });
     const trainSeconds = (performance.now() - t0) / 1000;
     ctx.onProgress?.(jobs.length, jobs.length + 1);
     const modelPath = (hidden: number, tCut: number) => args[jobs.findIndex((j) => j.hidden === hidden && j.tCut === tCut)].weights;
@@ -243,6 +254,74 @@ async function runIn(work: string, cfg: Config, ctx: StudyContext, title: string
       svg: spinImages([...finalImages(main.hot, hot), ...finalImages(main.cold, cold)], Math.max(3, Math.round(120 / L))),
     });
 
+    // intrinsic dimension per temperature (TwoNN on all configurations at T), next to the mean RE
+    const ids = grid.map((T) => {
+      const rows: number[] = [];
+      for (let k = 0; k < temperature.length; k++) if (temperature[k] === T) rows.push(k);
+      return twoNNConfigurations(bitsOf(rows), rows.length, N);
+    });
+    const idValues = ids.map((d) => d.dimension);
+    const scaled = (xs: number[]) => { const m = Math.max(...xs.filter(Number.isFinite)); return xs.map((x) => x / m); };
+    const reCurves = tCuts.map((t) => ({ t, re: perModel.get(key(cfg.mainHidden, t))?.re ?? [] }));
+    report.figure({
+      name: 'intrinsic-dimension', caption: `Beyond the paper: TwoNN intrinsic dimension of the configurations vs T and the mean RE (N_l = ${cfg.mainHidden}), each scaled to its maximum`,
+      data: { columns: ['T', 'intrinsicDimension', 'distinctConfigurations', ...reCurves.map((c) => `RE_Tcut_${c.t}`)], rows: grid.map((T, i) => [T, idValues[i], ids[i].distinct, ...reCurves.map((c) => c.re[i])]) },
+      svg: linePlot({
+        title: 'Intrinsic dimension and reconstruction error', xLabel: 'T', yLabel: 'scaled to max = 1', vlines: vT,
+        series: [{ name: 'intrinsic dimension (TwoNN)', style: 'both', points: grid.map((T, i) => ({ x: T, y: scaled(idValues)[i] })) }, ...reCurves.map((c) => ({ name: `mean RE, T_cut = ${c.t}`, style: 'line' as const, points: grid.map((T, i) => ({ x: T, y: scaled(c.re)[i] })) }))],
+      }),
+    });
+    const argminAbove = (xs: number[], Tmin: number) => grid.reduce((best, T, i) => (T >= Tmin && Number.isFinite(xs[i]) && (best < 0 || xs[i] < xs[best]) ? i : best), -1);
+    const idMin = argminAbove(idValues, 1.5);
+    report.compare({ quantity: 'T of the intrinsic-dimension minimum (T ≥ 1.5)', spinflow: idMin >= 0 ? grid[idMin] : NaN, paper: 'near T_c (conjecture, ref. 7)', exact: CRITICAL_TEMPERATURE, note: `I_d there ${idMin >= 0 ? idValues[idMin].toFixed(2) : '–'}; I_d at T = ${grid[grid.length - 1]}: ${idValues[idValues.length - 1].toFixed(1)}` });
+    const pearson = (a: number[], b: number[]) => {
+      const idx = a.map((_, i) => i).filter((i) => Number.isFinite(a[i]) && Number.isFinite(b[i]));
+      const ma = mean(idx.map((i) => a[i])), mb = mean(idx.map((i) => b[i]));
+      const cov = idx.reduce((s2, i) => s2 + (a[i] - ma) * (b[i] - mb), 0);
+      const va = idx.reduce((s2, i) => s2 + (a[i] - ma) ** 2, 0), vb = idx.reduce((s2, i) => s2 + (b[i] - mb) ** 2, 0);
+      return cov / Math.sqrt(va * vb);
+    };
+    for (const c of reCurves) {
+      report.compare({ quantity: `correlation of I_d(T) with the mean RE(T), N_l = ${cfg.mainHidden}, T_cut = ${c.t}`, spinflow: pearson(idValues, c.re), note: 'Pearson r over the temperatures with ≥ 3 distinct configurations' });
+      const i = argminAbove(c.re, 1.5);
+      report.compare({ quantity: `T of the mean-RE minimum, N_l = ${cfg.mainHidden}, T_cut = ${c.t} (T ≥ 1.5)`, spinflow: i >= 0 ? grid[i] : NaN, note: i >= 0 ? `RE ${c.re[i].toFixed(4)}` : '' });
+    }
+
+    // beyond the paper: the flow of an autoencoder trained with the physics-aware loss
+    let physicsFindings: Record<string, unknown> | null = null;
+    if (withPhysics) {
+      const ae = loadAutoencoder(physicsArgs.weights);
+      let pf: FlowResult;
+      try {
+        const rows = testRows(hot).slice(0, cfg.flowCount);
+        pf = runFlow(ae, bitsOf(rows), rows.length, L, cfg.flowSteps);
+      } finally {
+        disposeAutoencoder(ae);
+      }
+      // a statistical fixed point: over the last 10 steps the means of E and |m| move less than
+      // 3 standard errors while the reconstruction error stays finite
+      const last = pf.steps.slice(-10);
+      const half = (q: 'energy' | 'absMagnetization', from: number, to: number) => mean(last.slice(from, to).map((st) => st[q].mean));
+      const n = pf.fixedAt.length;
+      const steady = (q: 'energy' | 'absMagnetization') => last.length === 10 && Math.abs(half(q, 5, 10) - half(q, 0, 5)) < 3 * last[9][q].std / Math.sqrt(n);
+      const endRe = pf.steps[pf.steps.length - 1].reconstructionError;
+      const statistical = steady('energy') && steady('absMagnetization') && endRe > 0;
+      const endPhys = pf.steps[pf.steps.length - 1];
+      physicsFindings = { steps: endPhys.step, energy: endPhys.energy, absMagnetization: endPhys.absMagnetization, reconstructionError: endRe, fixed: endPhys.fixed, statisticalFixedPoint: statistical };
+      report.figure({
+        name: 'flow-physics', caption: `Beyond the paper: flow from T_i = ${hot.toFixed(2)} with the physics-aware loss (λ_E = ${cfg.physicsEnergy}, λ_m = ${cfg.physicsMagnetization}) next to plain MSE (N_l = ${cfg.mainHidden})`,
+        data: { columns: ['loss', 'step', 'energy', 'energyStd', 'absM', 'absMStd', 'RE'], rows: [...pf.steps.map((st) => ['physics', st.step, st.energy.mean, st.energy.std, st.absMagnetization.mean, st.absMagnetization.std, st.reconstructionError]), ...main.hot.steps.map((st) => ['mse', st.step, st.energy.mean, st.energy.std, st.absMagnetization.mean, st.absMagnetization.std, st.reconstructionError])] },
+        svg: linePlot({
+          title: 'NN flow: physics-aware loss against MSE', xLabel: 'iteration', yLabel: 'E/N', hlines: [{ y: band.energy.mean - band.energy.std, label: 'E(T_c) − σ' }, { y: band.energy.mean + band.energy.std, label: 'E(T_c) + σ' }],
+          series: [{ name: 'physics-aware loss', style: 'both', points: pf.steps.map((st) => ({ x: st.step, y: st.energy.mean, error: st.energy.std })) }, { name: 'MSE', style: 'both', points: main.hot.steps.map((st) => ({ x: st.step, y: st.energy.mean, error: st.energy.std })) }],
+        }),
+      });
+      report.compare({
+        quantity: 'physics-aware loss: statistical fixed point (E, |m| steady within 3 s.e. over 10 steps, RE > 0)', spinflow: statistical ? 'yes' : 'no', paper: 'open question (Sec. IV)',
+        note: `after ${endPhys.step} steps: E = ${endPhys.energy.mean.toFixed(3)} ± ${endPhys.energy.std.toFixed(3)}, |m| = ${endPhys.absMagnetization.mean.toFixed(3)}, RE = ${Number.isFinite(endRe) ? endRe.toFixed(4) : '–'}, ${endPhys.fixed}/${n} exact fixed points`,
+      });
+    }
+
     // 5. findings as numbers
     const end = (f: FlowResult) => { const s = f.steps[f.steps.length - 1]; return { energy: s.energy, absMagnetization: s.absMagnetization, steps: s.step, fixed: s.fixed, count: f.fixedAt.length }; };
     const hotEnd = end(main.hot), coldEnd = end(main.cold);
@@ -257,7 +336,7 @@ async function runIn(work: string, cfg: Config, ctx: StudyContext, title: string
     report.compare({ quantity: 'E* rises monotonically with N_l (T_i = 4.5)', spinflow: monotone ? 'yes' : 'no', paper: 'yes', note: eStar.map((e, i) => `N_l ${hiddens[i]}: ${e.toFixed(3)}`).join(', ') });
     report.compare({ quantity: 'first reconstructions have lower energy than their inputs (T ≥ 1)', spinflow: lowerEnergy ? 'yes' : 'no', paper: 'yes' });
     report.compare({ quantity: 'Fig. 9: a in |m| ≈ a/√N_l at the highest T', spinflow: fitA, paper: 1 });
-    report.summary.findings = { hotEnd, coldEnd, criticalBand: band, hotEndInCriticalBand: inBand, eStarVsHidden: Object.fromEntries(hiddens.map((h, i) => [h, eStar[i]])), eStarMonotone: monotone, firstReconstructionLowerEnergy: lowerEnergy, fig9Amplitude: fitA, trainSeconds, models: jobs.length, trainSizes: trained.map((t) => t.trainSize) };
+    report.summary.findings = { physicsLoss: physicsFindings, intrinsicDimension: Object.fromEntries(grid.map((T, i) => [T, idValues[i]])), intrinsicDimensionMinimumT: idMin >= 0 ? grid[idMin] : null, hotEnd, coldEnd, criticalBand: band, hotEndInCriticalBand: inBand, eStarVsHidden: Object.fromEntries(hiddens.map((h, i) => [h, eStar[i]])), eStarMonotone: monotone, firstReconstructionLowerEnergy: lowerEnergy, fig9Amplitude: fitA, trainSeconds, models: jobs.length, trainSizes: trained.map((t) => t.trainSize) };
     const text = [
       `L = ${L}, ${jobs.length} autoencoders (N_l ∈ {${hiddens.join(', ')}} × T_cut ∈ {${tCuts.join(', ')}}), trained in ${trainSeconds.toFixed(1)} s on ${backend.detail}`,
       `flow from T_i = ${hot.toFixed(2)} (N_l = ${cfg.mainHidden}): E* = ${hotEnd.energy.mean.toFixed(4)} ± ${hotEnd.energy.std.toFixed(4)}, |m|* = ${hotEnd.absMagnetization.mean.toFixed(3)}, ${hotEnd.fixed}/${hotEnd.count} fixed after ${hotEnd.steps} steps; E(T_c) band ${band.energy.mean.toFixed(3)} ± ${band.energy.std.toFixed(3)} → ${inBand ? 'inside' : 'outside'}`,

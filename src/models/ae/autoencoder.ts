@@ -8,6 +8,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Rng } from '../../sampling/rng.js';
 import { loadTensors, saveTensors } from '../../nn/safetensors.js';
+import { roll } from '../../nn/conv.js';
 
 export type Activation = 'sigmoid' | 'relu' | 'tanh' | 'linear';
 export const ACTIVATIONS: readonly Activation[] = ['sigmoid', 'relu', 'tanh', 'linear'];
@@ -67,6 +68,36 @@ export function reconstruct(ae: Autoencoder, x: Float32Array, n: number, batch =
 /** Mean squared error of eq. (3) over a batch: mean over samples and sites. */
 export function mseLoss(ae: Autoencoder, x: tf.Tensor2D): tf.Scalar {
   return tf.mean(tf.square(tf.sub(reconstructProbabilities(ae, x), x))) as tf.Scalar;
+}
+
+/**
+ * Energy and magnetization per spin of soft configurations p ∈ [0, 1]^N on the periodic L × L
+ * lattice, with spins s = 2p − 1: E/N = −(1/N) Σ_i s_i (s_{i+x̂} + s_{i+ŷ}), m = (1/N) Σ_i s_i. For
+ * p ∈ {0, 1} these are lattice/square.ts's values (the tests check it).
+ */
+export function softEnergyMagnetization(p: tf.Tensor2D, L: number): { energy: tf.Tensor1D; magnetization: tf.Tensor1D } {
+  const B = p.shape[0];
+  const s = tf.reshape(tf.sub(tf.mul(p, 2), 1), [B, L, L]);                        // [B, L, L], row y, column x
+  const bonds = tf.mul(s, tf.add(roll(s, 1, 2), roll(s, 1, 1)));                   // right and lower neighbours
+  return { energy: tf.neg(tf.mean(bonds, [1, 2])) as tf.Tensor1D, magnetization: tf.mean(s, [1, 2]) as tf.Tensor1D };
+}
+
+export interface PhysicsWeights {
+  energy: number;
+  magnetization: number;
+}
+
+/**
+ * The physics-aware loss the paper proposes as its next step: MSE plus weighted squared errors of
+ * the energy and magnetization per spin of the soft reconstruction against the input's.
+ */
+export function physicsLoss(ae: Autoencoder, x: tf.Tensor2D, L: number, w: PhysicsWeights): tf.Scalar {
+  const p = reconstructProbabilities(ae, x);
+  const mse = tf.mean(tf.square(tf.sub(p, x)));
+  const a = softEnergyMagnetization(p, L), b = softEnergyMagnetization(x, L);
+  const dE = tf.mean(tf.square(tf.sub(a.energy, b.energy)));
+  const dM = tf.mean(tf.square(tf.sub(a.magnetization, b.magnetization)));
+  return tf.add(mse, tf.add(tf.mul(dE, w.energy), tf.mul(dM, w.magnetization))) as tf.Scalar;
 }
 
 export function saveAutoencoder(path: string, ae: Autoencoder, metadata: Record<string, string> = {}): void {

@@ -9,7 +9,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { loadTrainingSet } from '../../nn/data.js';
 import { train, type EpochMetrics } from '../../nn/train.js';
 import { Rng } from '../../sampling/rng.js';
-import { createAutoencoder, disposeAutoencoder, mseLoss, saveAutoencoder, type Activation } from './autoencoder.js';
+import { createAutoencoder, disposeAutoencoder, mseLoss, physicsLoss, saveAutoencoder, type Activation, type PhysicsWeights } from './autoencoder.js';
 
 export interface AeTrainArgs {
   dataDir: string;
@@ -21,6 +21,8 @@ export interface AeTrainArgs {
   batchSize: number;
   learningRate: number;
   seed: number;
+  /** Physics-aware loss weights (absent: the paper's plain MSE). */
+  physics?: PhysicsWeights;
   /** Where the weights go (safetensors); the checkpoint is `${weights}.ckpt`, metrics `${weights}.metrics.jsonl`. */
   weights: string;
 }
@@ -44,13 +46,15 @@ export async function trainAutoencoderJob(a: AeTrainArgs): Promise<AeTrainResult
   if (n === 0) throw new Error(`no training configurations with T ≥ T_cut = ${a.tCut}`);
   const N = trainSet.x.shape[1];
   // one stream per (seed, N_l, T_cut): the same model whatever else the sweep contains
+  const L = Math.round(Math.sqrt(N));
+  const lossOf = (x: tf.Tensor2D) => (a.physics ? physicsLoss(ae, x, L, a.physics) : mseLoss(ae, x));
   const ae = createAutoencoder({ inputs: N, hidden: a.hidden, activation: a.activation }, Rng.stream(a.seed, 5, a.hidden, Math.round(a.tCut * 1e6)));
   try {
     const result = train({
       params: ae.params, optimizer: { kind: 'adam', learningRate: a.learningRate }, epochs: a.epochs, batchSize: a.batchSize, trainSize: n,
       seed: a.seed + a.hidden * 7919 + Math.round(a.tCut * 1e6),
-      loss: (batch) => tf.tidy(() => mseLoss(ae, tf.gather(trainSet.x, tf.tensor1d(batch, 'int32')) as tf.Tensor2D)),
-      validate: validation.x.shape[0] > 0 ? () => tf.tidy(() => mseLoss(ae, validation.x).dataSync()[0]) : undefined,
+      loss: (batch) => tf.tidy(() => lossOf(tf.gather(trainSet.x, tf.tensor1d(batch, 'int32')) as tf.Tensor2D)),
+      validate: validation.x.shape[0] > 0 ? () => tf.tidy(() => lossOf(validation.x).dataSync()[0]) : undefined,
       checkpoint: { path: `${a.weights}.ckpt`, key: JSON.stringify(a), everySeconds: 30 },
       metricsPath,
     });
