@@ -210,14 +210,7 @@ export function groupArrays(spec: DatasetSpec, g: GroupSpec, gi: number, results
     const codes = new Uint8Array(g.perTemperature);
     const c = splitCounts(g.perTemperature, g.split);
     codes.fill(1, c.train, c.train + c.validation).fill(2, c.train + c.validation);
-    const rng = Rng.stream(spec.seed, gi, ti, 3);
-    for (let i = codes.length - 1; i > 0; i--) {
-      const j = rng.below(i + 1);
-      const t = codes[i];
-      codes[i] = codes[j];
-      codes[j] = t;
-    }
-    split.set(codes, off);
+    split.set(Rng.stream(spec.seed, gi, ti, 3).shuffle(codes), off);
   });
   const arrays: Record<string, { dtype: NpyDtype; data: ArrayBufferView }> = {
     temperature: { dtype: 'float64', data: temperature },

@@ -190,13 +190,7 @@ const KIND = 'training';
 export function permutation(n: number, rng: Rng): Int32Array {
   const p = new Int32Array(n);
   for (let i = 0; i < n; i++) p[i] = i;
-  for (let i = n - 1; i > 0; i--) {
-    const j = rng.below(i + 1);
-    const t = p[i];
-    p[i] = p[j];
-    p[j] = t;
-  }
-  return p;
+  return rng.shuffle(p);
 }
 
 export function train(o: TrainOptions): TrainResult {

@@ -49,14 +49,7 @@ export function initialConfiguration(
   if (options.magnetization !== null) {
     const nUp = upSpinsFor(N, options.magnetization, `${lattice.Lx}×${lattice.Ly}`);
     for (let i = 0; i < N; i++) spins[i] = i < nUp ? 1 : -1;
-    if (cold) return spins;
-    for (let i = N - 1; i > 0; i--) {
-      const j = rng.below(i + 1);
-      const t = spins[i];
-      spins[i] = spins[j];
-      spins[j] = t;
-    }
-    return spins;
+    return cold ? spins : rng.shuffle(spins);
   }
   if (cold) return spins.fill(1);
   for (let i = 0; i < N; i++) spins[i] = rng.nextU32() & 1 ? 1 : -1;

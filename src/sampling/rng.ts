@@ -106,6 +106,17 @@ export class Rng {
     return n <= SMALL_N ? Math.floor((x * n) / 4294967296) : mulHigh(x, n);
   }
 
+  /** Shuffles `a` in place (Fisher–Yates, from the last element down) and returns it. */
+  shuffle<A extends { length: number; [i: number]: number }>(a: A): A {
+    for (let i = a.length - 1; i > 0; i--) {
+      const j = this.below(i + 1);
+      const t = a[i];
+      a[i] = a[j];
+      a[j] = t;
+    }
+    return a;
+  }
+
   /** Standard normal deviate (Box–Muller, one value per call). */
   normal(): number {
     let u = 0;
