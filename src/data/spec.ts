@@ -73,7 +73,7 @@ export const PRESETS: Record<string, { title: string; groups: PresetGroups }> = 
   // 10^5 per temperature, 70/10/20 per temperature, label 1 below T_c.
   'conserved-cnn': {
     title: 'CNN phase classifier (Azizi & Pleimling): conserved M0 = 0, L = 20…50, T = 1.0…3.2',
-    groups: (s) => (s === 'paper' ? [20, 30, 40, 50] : [8, 12, 16]).map((L) =>
+    groups: (s) => (s === 'paper' ? [20, 30, 40, 50] : [12, 16, 20]).map((L) =>
       conserved(`conserved-L${L}`, L, 0, range(1.0, 3.2, 0.1), s === 'paper' ? 100_000 : 400, { validation: 0.1, test: 0.2 }, true)),
   },
   // Azizi & Pleimling, RBM section: L = 8 and 12; M0 = 0, an excess of 30 majority spins (L = 12,

@@ -6,8 +6,7 @@
  * (N_l, T_cut), trained in parallel worker threads → reconstruction errors, first reconstructions,
  * flows from T_i = 4.5 and 1.5, reconstructions of perfectly ordered configurations → figures.
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { CRITICAL_TEMPERATURE } from '../exact/onsager.js';
 import { generateDataset } from '../data/generate.js';
@@ -22,7 +21,7 @@ import { twoNNConfigurations } from '../observables/intrinsic-dimension.js';
 import type { AeTrainArgs, AeTrainResult } from '../models/ae/train-job.js';
 import { Report } from '../report/report.js';
 import { linePlot, spinImages, type Series } from '../report/plot.js';
-import type { Study, StudyContext, StudyOutcome } from './study.js';
+import { inWorkFolder, type Study, type StudyContext, type StudyOutcome } from './study.js';
 
 type Config = {
   hiddens: number[];
@@ -66,13 +65,7 @@ export const aeFlowStudy: Study<Config> = {
 
   async run(cfg: Config, ctx: StudyContext): Promise<StudyOutcome> {
     const backend = await initBackend('auto');
-    const work = ctx.checkpointDir ?? mkdtempSync(join(tmpdir(), 'spinflow-ae-flow-'));
-    mkdirSync(work, { recursive: true });
-    try {
-      return await runIn(work, cfg, ctx, this.title, backend.name, backend.detail);
-    } finally {
-      if (!ctx.checkpointDir) rmSync(work, { recursive: true, force: true });
-    }
+    return inWorkFolder(ctx, 'ae-flow', (work) => runIn(work, cfg, ctx, this.title, backend.name, backend.detail));
   },
 };
 

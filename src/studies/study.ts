@@ -3,6 +3,9 @@
  * parameters live in one configuration object: `defaults(scale)` holds the paper's values, `params`
  * says what each is and what it may be, and `configure` checks overrides from the command line.
  */
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Report } from '../report/report.js';
 import { InputError } from '../errors.js';
 
@@ -82,4 +85,18 @@ export function configure<C extends StudyConfig>(study: Study<C>, scale: Scale, 
     config[key] = x;
   }
   return config as C;
+}
+
+/**
+ * Runs `f` in the study's working folder: the checkpoint folder when output is kept (datasets,
+ * models and checkpoints stay there for --resume), else a temporary folder removed afterwards.
+ */
+export async function inWorkFolder<R>(ctx: StudyContext, name: string, f: (work: string) => Promise<R>): Promise<R> {
+  const work = ctx.checkpointDir ?? mkdtempSync(join(tmpdir(), `spinflow-${name}-`));
+  mkdirSync(work, { recursive: true });
+  try {
+    return await f(work);
+  } finally {
+    if (!ctx.checkpointDir) rmSync(work, { recursive: true, force: true });
+  }
 }
