@@ -73,3 +73,24 @@ test('reproduce conserved-cnn writes the crossings, the collapse and its fit', (
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('spinflow cnn train and evaluate on a labelled dataset; a lattice mismatch is refused', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'spinflow-cnncli-'));
+  try {
+    const run = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env: { ...process.env, CI: 'true' } });
+    assert.equal(run('dataset', 'generate', '--L', '8', '--temperatures', '1.5,3.5', '--per-temperature', '60', '--labels', '--split', '0.7,0.1,0.2', '--out', join(dir, 'd')).status, 0);
+    const t = run('cnn', 'train', '--data', join(dir, 'd'), '--group', 'ising-L8', '--epochs', '2', '--out', join(dir, 'm.safetensors'), '--json');
+    assert.equal(t.status, 0, t.stderr);
+    const e = run('cnn', 'evaluate', '--model', join(dir, 'm.safetensors'), '--data', join(dir, 'd'), '--group', 'ising-L8', '--json');
+    assert.equal(e.status, 0, e.stderr);
+    const out = JSON.parse(e.stdout);
+    assert.equal(out.count, 24);
+    assert.deepEqual(out.curve.map((p: { T: number }) => p.T), [1.5, 3.5]);
+    assert.ok(out.accuracy >= 0 && out.accuracy <= 1);
+    const bad = run('cnn', 'train', '--data', join(dir, 'd'), '--group', 'ising-L8', '--architecture', 'rnn', '--out', join(dir, 'x.safetensors'));
+    assert.equal(bad.status, 2);
+    assert.match(bad.stderr, /--architecture rnn is unknown: allowed are cnn, dense/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -20,6 +20,8 @@ import { initBackend, type BackendName } from '../nn/backend.js';
 import { ACTIVATIONS, type Activation } from '../models/ae/autoencoder.js';
 import { trainAutoencoderJob } from '../models/ae/train-job.js';
 import { flowFromDataset } from '../studies/ae-flow.js';
+import { trainClassifierJob } from '../models/cnn/train-job.js';
+import { evaluateClassifier } from '../studies/conserved-cnn.js';
 import { ensureWritable, writeFileAtomicSync } from '../io/checkpoint.js';
 import { PRESETS, PRESET_NAMES, customSpec, presetSpec, type Storage } from '../data/spec.js';
 import { generateDataset } from '../data/generate.js';
@@ -37,6 +39,7 @@ Commands:
   exact       exact values: finite lattice (enumeration ≤ 25 spins, else Kaufman) and infinite lattice
   dataset     generate, inspect and verify spin-configuration datasets (NumPy .npy or HDF5)
   ae          train one autoencoder on a dataset, or run its NN flow (Acevedo et al.)
+  cnn         train a phase classifier on a labelled dataset group, or evaluate one (Azizi & Pleimling)
   reproduce   run the studies at quick or paper scale and compare with exact values
 
 Run 'spinflow <command> --help' for its options. Every command takes --json.
@@ -117,6 +120,15 @@ train  a fully connected autoencoder (N → N_l → N, sigmoid output, MSE, Adam
 flow   feeds test configurations at the grid temperature nearest --T through the autoencoder, rounding
        each reconstruction to {0, 1}, until every one is a fixed point or --steps pass; prints E/N and
        |m| (mean ± std) per step.
+`,
+  cnn: `Usage: spinflow cnn train --data DIR --group NAME --out MODEL.safetensors [--architecture cnn|dense]
+                         [--channels 8,16] [--epochs 30] [--batch 64] [--lr 2e-3] [--patience 3] [--seed S] [--backend B] [--json]
+       spinflow cnn evaluate --model MODEL.safetensors --data DIR --group NAME [--split test] [--backend B] [--json]
+
+train     fits the classifier (periodic CNN, or the dense control) to the group's phase labels (1 below
+          T_c), stopping when validation accuracy has not improved for --patience epochs; resumable.
+evaluate  mean probability of the ordered phase per temperature (± standard error), its crossing of ½,
+          and the accuracy, on one split of a dataset group.
 `,
   reproduce: `Usage: spinflow reproduce [STUDY ...] [--scale quick|paper] [--set KEY=VALUE ...] [--out DIR]
                          [--backend auto|wasm|cpu|webgpu|tensorflow] [--workers N] [--seed S] [--resume] [--list] [--json]
@@ -450,6 +462,50 @@ async function cmdAe(argv: string[]): Promise<number> {
   return 0;
 }
 
+async function cmdCnn(argv: string[]): Promise<number> {
+  const [sub, ...rest] = argv;
+  if (sub === undefined || sub === '--help' || sub === '-h') return help('cnn');
+  if (sub !== 'train' && sub !== 'evaluate') throw new InputError(`cnn ${sub} is unknown: allowed are train, evaluate`);
+  const { values: v } = parse(rest, stringOptions(['data', 'group', 'out', 'model', 'architecture', 'channels', 'epochs', 'batch', 'lr', 'patience', 'seed', 'backend', 'split']));
+  if (v.help) return help('cnn');
+  const data = str(v.data), group = str(v.group);
+  if (!data) throw new InputError('--data is missing: a dataset folder with phase labels (the conserved-cnn preset, or --labels)');
+  if (!group) throw new InputError('--group is missing: the dataset group to use (see spinflow dataset info)');
+  const backend = await initBackend((str(v.backend) ?? 'auto') as BackendName | 'auto');
+  if (sub === 'train') {
+    const out = str(v.out);
+    if (!out) throw new InputError('--out is missing: the file that receives the weights (.safetensors)');
+    ensureWritable(out, '--out');
+    const architecture = str(v.architecture) ?? 'cnn';
+    if (architecture !== 'cnn' && architecture !== 'dense') throw new InputError(`--architecture ${architecture} is unknown: allowed are cnn, dense`);
+    const channels = parseNumberList('--channels', str(v.channels)) ?? [8, 16];
+    if (channels.length !== 2 || channels.some((c) => !Number.isInteger(c) || c < 1)) throw new InputError(`--channels ${str(v.channels)} is not allowed: two integers ≥ 1, e.g. 8,16`);
+    const int = (flag: string, x: number | undefined, d: number) => {
+      const value = x ?? d;
+      if (!Number.isInteger(value) || value < 1) throw new InputError(`${flag} ${value} is not allowed: expected an integer ≥ 1`);
+      return value;
+    };
+    const lr = parseNumber('--lr', str(v.lr)) ?? 2e-3;
+    if (!(lr > 0)) throw new InputError(`--lr ${lr} is not allowed: expected a number > 0`);
+    const r = await trainClassifierJob({
+      dataDir: data, group, architecture, channels: channels as [number, number], epochs: int('--epochs', parseInteger('--epochs', str(v.epochs)), 30),
+      batchSize: int('--batch', parseInteger('--batch', str(v.batch)), 64), learningRate: lr, patience: int('--patience', parseInteger('--patience', str(v.patience)), 3),
+      seed: parseInteger('--seed', str(v.seed)) ?? 1, weights: out,
+    });
+    const last = r.metrics[r.metrics.length - 1];
+    print(Boolean(v.json), { ...r, backend: backend.detail }, `trained ${out} (L = ${r.L}, ${backend.detail}): ${r.metrics.length} epochs, last train loss ${last?.trainLoss.toFixed(4)}, best validation accuracy ${Math.max(...r.metrics.map((m) => -(m.validationLoss ?? 0))).toFixed(4)}`);
+    return 0;
+  }
+  const modelPath = str(v.model);
+  if (!modelPath) throw new InputError('--model is missing: a weights file written by spinflow cnn train');
+  const split = (str(v.split) ?? 'test') as 'train' | 'validation' | 'test';
+  if (!['train', 'validation', 'test'].includes(split)) throw new InputError(`--split ${split} is unknown: allowed are train, validation, test`);
+  const r = await evaluateClassifier(modelPath, data, group, split);
+  const lines = [`${modelPath} on ${group} (${split}, ${r.count} configurations): accuracy ${r.accuracy.toFixed(4)}, crossing of ½ at T = ${r.crossing.toFixed(4)}`, '      T   P(ordered) ± error', ...r.curve.map((p) => `${p.T.toFixed(4).padStart(7)}   ${p.y.toFixed(4)} ± ${p.error.toFixed(4)}`)];
+  print(Boolean(v.json), r, lines.join('\n'));
+  return 0;
+}
+
 function help(command?: string): number {
   process.stdout.write(command ? COMMAND_HELP[command] : HELP);
   return 0;
@@ -476,10 +532,12 @@ export async function main(argv: string[]): Promise<number> {
         return await cmdDataset(rest);
       case 'ae':
         return await cmdAe(rest);
+      case 'cnn':
+        return await cmdCnn(rest);
       case 'reproduce':
         return await cmdReproduce(rest);
       default:
-        throw new InputError(`command ${command} is unknown: allowed are simulate, exact, dataset, ae, reproduce (see spinflow --help)`);
+        throw new InputError(`command ${command} is unknown: allowed are simulate, exact, dataset, ae, cnn, reproduce (see spinflow --help)`);
     }
   } catch (e) {
     if (e instanceof InputError || e instanceof RangeError) {

@@ -17,6 +17,10 @@ import { readManifest } from '../data/manifest.js';
 import { runJobs } from '../nn/parallel.js';
 import { initBackend } from '../nn/backend.js';
 import { Rng } from '../sampling/rng.js';
+import * as tf from '@tensorflow/tfjs-core';
+import { loadTrainingSet } from '../nn/data.js';
+import { loadClassifier, orderedProbability } from '../models/cnn/classifier.js';
+import { InputError } from '../errors.js';
 import type { CnnTrainArgs, CnnTrainResult } from '../models/cnn/train-job.js';
 import { crossing, fitCollapse, type CurvePoint } from '../observables/scaling.js';
 import { Report } from '../report/report.js';
@@ -170,4 +174,20 @@ async function runIn(work: string, cfg: Config, ctx: StudyContext, title: string
     ...Object.entries(controls).map(([k, v]) => `control ${k}: ${JSON.stringify((v as { crossings: unknown }).crossings)}`),
   ].join('\n');
   return { report, text, passed: crossingsOk };
+}
+
+/** `spinflow cnn evaluate`: ordered probability per T on one split of a group, its crossing of ½ and the accuracy. */
+export async function evaluateClassifier(modelPath: string, dataDir: string, group: string, split: 'train' | 'validation' | 'test'): Promise<{ count: number; accuracy: number; crossing: number; curve: CurvePoint[] }> {
+  const set = await loadTrainingSet(dataDir, { group, split });
+  const model = loadClassifier(modelPath);
+  try {
+    if (model.spec.L !== set.L) throw new InputError(`the model was trained on L = ${model.spec.L}, group ${group} has L = ${set.L}`);
+    const p = Array.from(orderedProbability(model, set.x));
+    const labels = set.label ?? Int8Array.from(set.temperature, (T) => (T < CRITICAL_TEMPERATURE ? 1 : 0));
+    const accuracy = p.filter((q, i) => (q > 0.5 ? 1 : 0) === labels[i]).length / Math.max(1, p.length);
+    const curve = curveOf(Array.from(set.temperature), p);
+    return { count: p.length, accuracy, crossing: crossing(curve), curve };
+  } finally {
+    tf.dispose([...Object.values(model.params), set.x]);
+  }
 }
