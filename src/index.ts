@@ -25,3 +25,6 @@ export { runTask, type TaskSpec, type TaskResult } from './data/task.js';
 export * from './data/store.js';
 export * from './data/verify.js';
 export * from './data/info.js';
+export * from './evaluate/harness.js';
+export * from './observables/scaling.js';
+export * from './observables/intrinsic-dimension.js';

@@ -4,7 +4,7 @@
  * It holds no science. Exit status: 0 success, 1 failure, 2 bad input.
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { InputError } from '../errors.js';
 import { parseInteger, parseNumber, parseNumberList } from './args.js';
@@ -22,6 +22,10 @@ import { trainAutoencoderJob } from '../models/ae/train-job.js';
 import { flowFromDataset } from '../studies/ae-flow.js';
 import { trainClassifierJob } from '../models/cnn/train-job.js';
 import { evaluateClassifier } from '../studies/conserved-cnn.js';
+import { evaluateConfigurations } from '../evaluate/harness.js';
+import { readNpy } from '../data/npy.js';
+import { readManifest } from '../data/manifest.js';
+import { findGroup, readArray } from '../data/store.js';
 import { ensureWritable, writeFileAtomicSync } from '../io/checkpoint.js';
 import { PRESETS, PRESET_NAMES, customSpec, presetSpec, type Storage } from '../data/spec.js';
 import { generateDataset } from '../data/generate.js';
@@ -40,6 +44,7 @@ Commands:
   dataset     generate, inspect and verify spin-configuration datasets (NumPy .npy or HDF5)
   ae          train one autoencoder on a dataset, or run its NN flow (Acevedo et al.)
   cnn         train a phase classifier on a labelled dataset group, or evaluate one (Azizi & Pleimling)
+  evaluate    judge generated configurations against Monte Carlo or exact values (the shared harness)
   reproduce   run the studies at quick or paper scale and compare with exact values
 
 Run 'spinflow <command> --help' for its options. Every command takes --json.
@@ -129,6 +134,16 @@ train     fits the classifier (periodic CNN, or the dense control) to the group'
           T_c), stopping when validation accuracy has not improved for --patience epochs; resumable.
 evaluate  mean probability of the ordered phase per temperature (± standard error), its crossing of ½,
           and the accuracy, on one split of a dataset group.
+`,
+  evaluate: `Usage: spinflow evaluate --samples FILE.npy --reference FILE.npy|DIR|exact [--group NAME] [--T T]
+                         [--magnetization M0] [--json]
+
+Judges generated configurations (int8 .npy of shape [n, L, L], ±1 or {0, 1}) against a reference:
+another .npy, the configurations of a dataset folder at temperature --T (--group when it has
+several), or exact enumeration (L ≤ 5, --T required). Reports ⟨E⟩/N and ⟨|M|⟩/N with errors and their
+deviation in σ, total-variation distances of the energy and magnetization distributions, a χ² test
+of the energy histograms (p-value), the largest deviation of C(r) in σ, and with --magnetization the
+fraction of samples that break M0 and the fraction at energies impossible at M0.
 `,
   reproduce: `Usage: spinflow reproduce [STUDY ...] [--scale quick|paper] [--set KEY=VALUE ...] [--out DIR]
                          [--backend auto|wasm|cpu|webgpu|tensorflow] [--workers N] [--seed S] [--resume] [--list] [--json]
@@ -506,6 +521,63 @@ async function cmdCnn(argv: string[]): Promise<number> {
   return 0;
 }
 
+async function cmdEvaluate(argv: string[]): Promise<number> {
+  const { values: v } = parse(argv, stringOptions(['samples', 'reference', 'group', 'T', 'magnetization']));
+  if (v.help) return help('evaluate');
+  const samplesPath = str(v.samples), referencePath = str(v.reference);
+  if (!samplesPath) throw new InputError('--samples is missing: an int8 .npy of shape [n, L, L]');
+  if (!referencePath) throw new InputError('--reference is missing: a .npy, a dataset folder, or exact');
+  const load = (path: string, flag: string) => {
+    if (!existsSync(path)) throw new InputError(`${flag} ${path} does not exist`);
+    let a;
+    try {
+      a = readNpy(path);
+    } catch (e) {
+      throw new InputError(`${flag} ${path} is not a readable .npy: ${(e as Error).message}`);
+    }
+    if (a.dtype !== 'int8' || a.shape.length !== 3 || a.shape[1] !== a.shape[2]) throw new InputError(`${flag} ${path} has ${a.dtype} ${JSON.stringify(a.shape)}: expected int8 [n, L, L]`);
+    return { configs: a.data as Int8Array, n: a.shape[0], L: a.shape[1] };
+  };
+  const samples = load(samplesPath, '--samples');
+  const T = parseNumber('--T', str(v.T));
+  const M0 = parseNumber('--magnetization', str(v.magnetization)) ?? null;
+  let reference: Parameters<typeof evaluateConfigurations>[3];
+  if (referencePath === 'exact') {
+    if (T === undefined) throw new InputError('--reference exact needs --T');
+    reference = { kind: 'exact', T };
+  } else if (existsSync(join(referencePath, 'manifest.json'))) {
+    if (T === undefined) throw new InputError('--reference DIR needs --T: the temperature whose configurations are the reference');
+    const manifest = readManifest(referencePath);
+    const g = findGroup(manifest, str(v.group));
+    const temps = (await readArray(referencePath, manifest, g, 'temperature')) as Float64Array;
+    const spins = (await readArray(referencePath, manifest, g, 'spins')) as Int8Array;
+    const [, L] = g.arrays.spins.shape;
+    if (L !== samples.L) throw new InputError(`the samples have L = ${samples.L}, group ${g.name} has L = ${L}`);
+    const Tn = g.temperatures.map((t) => t.T).reduce((a, b) => (Math.abs(b - T) < Math.abs(a - T) ? b : a));
+    const rows = [...temps.keys()].filter((k) => temps[k] === Tn);
+    const configs = new Int8Array(rows.length * L * L);
+    rows.forEach((k, r) => configs.set(spins.subarray(k * L * L, (k + 1) * L * L), r * L * L));
+    reference = { kind: 'monte-carlo', configs, n: rows.length };
+  } else {
+    const r = load(referencePath, '--reference');
+    if (r.L !== samples.L) throw new InputError(`the samples have L = ${samples.L}, the reference has L = ${r.L}`);
+    reference = { kind: 'monte-carlo', configs: r.configs, n: r.n };
+  }
+  const e = evaluateConfigurations(samples.configs, samples.n, samples.L, reference, M0);
+  const pm = (x: { mean: number; error: number }) => `${x.mean.toFixed(5)} ± ${x.error.toFixed(5)}`;
+  const lines = [
+    `${samples.n} samples (L = ${samples.L}) against ${e.reference.kind === 'exact' ? `exact enumeration at T = ${T}` : `${e.reference.count} Monte Carlo configurations`}`,
+    `  E/N      samples ${pm(e.samples.energyPerSpin)}   reference ${pm(e.reference.energyPerSpin)}   ${e.energyDeviationSigmas.toFixed(1)}σ`,
+    `  |M|/N    samples ${pm(e.samples.absMagnetization)}   reference ${pm(e.reference.absMagnetization)}   ${e.absMagnetizationDeviationSigmas.toFixed(1)}σ`,
+    `  energy distribution: total variation ${e.energyTotalVariation.toFixed(4)}, χ² = ${e.energyTest.chi2.toFixed(1)} for ${e.energyTest.dof} dof, p = ${e.energyTest.pValue.toExponential(2)}`,
+    ...(Number.isFinite(e.magnetizationTotalVariation) ? [`  magnetization distribution: total variation ${e.magnetizationTotalVariation.toFixed(4)}`] : []),
+    ...(e.correlationMaxDeviation ? [`  C(r): largest deviation ${e.correlationMaxDeviation.sigmas.toFixed(1)}σ at r = ${e.correlationMaxDeviation.r}`] : []),
+    ...(e.conserved ? [`  M0 = ${e.conserved.M0}: ${(100 * e.conserved.breakingFraction.mean).toFixed(1)}% break it, ${(100 * e.conserved.impossibleEnergyFraction.mean).toFixed(1)}% at energies impossible at M0 (${e.conserved.impossibleRule})${e.conserved.unobservedEnergyFraction ? `, ${(100 * e.conserved.unobservedEnergyFraction.mean).toFixed(1)}% at energies absent from the reference` : ''}`] : []),
+  ];
+  print(Boolean(v.json), e, lines.join('\n'));
+  return 0;
+}
+
 function help(command?: string): number {
   process.stdout.write(command ? COMMAND_HELP[command] : HELP);
   return 0;
@@ -534,10 +606,12 @@ export async function main(argv: string[]): Promise<number> {
         return await cmdAe(rest);
       case 'cnn':
         return await cmdCnn(rest);
+      case 'evaluate':
+        return await cmdEvaluate(rest);
       case 'reproduce':
         return await cmdReproduce(rest);
       default:
-        throw new InputError(`command ${command} is unknown: allowed are simulate, exact, dataset, ae, cnn, reproduce (see spinflow --help)`);
+        throw new InputError(`command ${command} is unknown: allowed are simulate, exact, dataset, ae, cnn, evaluate, reproduce (see spinflow --help)`);
     }
   } catch (e) {
     if (e instanceof InputError || e instanceof RangeError) {
