@@ -18,6 +18,7 @@ import { initBackend, type BackendName } from '../nn/backend.js';
 import { ACTIVATIONS, disposeAutoencoder, loadAutoencoder, reconstruct, type Activation, type Autoencoder } from '../models/ae/autoencoder.js';
 import { measureRows, pixelErrors, runFlow, type FlowResult } from '../models/ae/flow.js';
 import { twoNNConfigurations } from '../observables/intrinsic-dimension.js';
+import { evaluateConfigurations } from '../evaluate/harness.js';
 import type { AeTrainArgs, AeTrainResult } from '../models/ae/train-job.js';
 import { Report } from '../report/report.js';
 import { linePlot, spinImages, type Series } from '../report/plot.js';
@@ -315,6 +316,17 @@ async function runIn(work: string, cfg: Config, ctx: StudyContext, title: string
       });
     }
 
+    // the flow's end points judged by the shared harness against the Monte Carlo configurations at T_c
+    const tcSpins = new Int8Array(tcRows.length * N);
+    tcRows.forEach((k, r) => tcSpins.set(spins.subarray(k * N, (k + 1) * N), r * N));
+    const ends = Int8Array.from(main.hot.final, (b) => (b > 0.5 ? 1 : -1));
+    const judged = evaluateConfigurations(ends, main.hot.fixedAt.length, L, { kind: 'monte-carlo', configs: tcSpins, n: tcRows.length });
+    report.compare({
+      quantity: `harness: end points of the flow from T_i = ${hot.toFixed(2)} against Monte Carlo at T = ${tc.toFixed(3)}`,
+      spinflow: `E ${judged.energyDeviationSigmas.toFixed(1)}σ, |m| ${judged.absMagnetizationDeviationSigmas.toFixed(1)}σ, energy TV ${judged.energyTotalVariation.toFixed(3)} (p = ${judged.energyTest.pValue.toExponential(1)}), C(r) ${judged.correlationMaxDeviation ? `${judged.correlationMaxDeviation.sigmas.toFixed(1)}σ at r = ${judged.correlationMaxDeviation.r}` : '–'}`,
+      paper: 'not critical configurations (Sec. III)',
+    });
+
     // 5. findings as numbers
     const end = (f: FlowResult) => { const s = f.steps[f.steps.length - 1]; return { energy: s.energy, absMagnetization: s.absMagnetization, steps: s.step, fixed: s.fixed, count: f.fixedAt.length }; };
     const hotEnd = end(main.hot), coldEnd = end(main.cold);
@@ -329,7 +341,7 @@ async function runIn(work: string, cfg: Config, ctx: StudyContext, title: string
     report.compare({ quantity: 'E* rises monotonically with N_l (T_i = 4.5)', spinflow: monotone ? 'yes' : 'no', paper: 'yes', note: eStar.map((e, i) => `N_l ${hiddens[i]}: ${e.toFixed(3)}`).join(', ') });
     report.compare({ quantity: 'first reconstructions have lower energy than their inputs (T ≥ 1)', spinflow: lowerEnergy ? 'yes' : 'no', paper: 'yes' });
     report.compare({ quantity: 'Fig. 9: a in |m| ≈ a/√N_l at the highest T', spinflow: fitA, paper: 1 });
-    report.summary.findings = { physicsLoss: physicsFindings, intrinsicDimension: Object.fromEntries(grid.map((T, i) => [T, idValues[i]])), intrinsicDimensionMinimumT: idMin >= 0 ? grid[idMin] : null, hotEnd, coldEnd, criticalBand: band, hotEndInCriticalBand: inBand, eStarVsHidden: Object.fromEntries(hiddens.map((h, i) => [h, eStar[i]])), eStarMonotone: monotone, firstReconstructionLowerEnergy: lowerEnergy, fig9Amplitude: fitA, trainSeconds, models: jobs.length, trainSizes: trained.map((t) => t.trainSize) };
+    report.summary.findings = { endPointsAgainstCriticalMonteCarlo: { energySigmas: judged.energyDeviationSigmas, absMagnetizationSigmas: judged.absMagnetizationDeviationSigmas, energyTotalVariation: judged.energyTotalVariation, energyPValue: judged.energyTest.pValue, correlationMaxDeviation: judged.correlationMaxDeviation }, physicsLoss: physicsFindings, intrinsicDimension: Object.fromEntries(grid.map((T, i) => [T, idValues[i]])), intrinsicDimensionMinimumT: idMin >= 0 ? grid[idMin] : null, hotEnd, coldEnd, criticalBand: band, hotEndInCriticalBand: inBand, eStarVsHidden: Object.fromEntries(hiddens.map((h, i) => [h, eStar[i]])), eStarMonotone: monotone, firstReconstructionLowerEnergy: lowerEnergy, fig9Amplitude: fitA, trainSeconds, models: jobs.length, trainSizes: trained.map((t) => t.trainSize) };
     const text = [
       `L = ${L}, ${jobs.length} autoencoders (N_l ∈ {${hiddens.join(', ')}} × T_cut ∈ {${tCuts.join(', ')}}), trained in ${trainSeconds.toFixed(1)} s on ${backend.detail}`,
       `flow from T_i = ${hot.toFixed(2)} (N_l = ${cfg.mainHidden}): E* = ${hotEnd.energy.mean.toFixed(4)} ± ${hotEnd.energy.std.toFixed(4)}, |m|* = ${hotEnd.absMagnetization.mean.toFixed(3)}, ${hotEnd.fixed}/${hotEnd.count} fixed after ${hotEnd.steps} steps; E(T_c) band ${band.energy.mean.toFixed(3)} ± ${band.energy.std.toFixed(3)} → ${inBand ? 'inside' : 'outside'}`,
