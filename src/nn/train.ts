@@ -131,6 +131,8 @@ export function restoreParams(params: Params, values: Record<string, Float32Arra
 
 export interface EpochMetrics {
   epoch: number;
+  /** Extra per-epoch numbers a caller records (e.g. the RBM's mean |θ|). */
+  extra?: Record<string, number>;
   trainLoss: number;
   validationLoss: number | null;
   learningRate: number;
@@ -159,6 +161,10 @@ export interface TrainOptions {
   /** Rewritten atomically after each epoch: one JSON object per line. */
   metricsPath?: string;
   onEpoch?: (m: EpochMetrics) => void;
+  /** Extra numbers recorded into each epoch's metrics. */
+  epochExtras?: () => Record<string, number>;
+  /** Asked after each epoch with the metrics so far: true stops training (e.g. a plateau criterion). */
+  stop?: (metrics: EpochMetrics[]) => boolean;
   /** Called after every batch with (batches done, batches total). */
   onProgress?: (done: number, total: number) => void;
 }
@@ -244,7 +250,7 @@ export function train(o: TrainOptions): TrainResult {
         if (due()) save(null);
       }
       const validationLoss = o.validate ? o.validate() : null;
-      const m: EpochMetrics = { epoch: st.epoch, trainLoss: st.lossSum / batchesPerEpoch, validationLoss, learningRate: lr, gradNorm: st.normSum / batchesPerEpoch };
+      const m: EpochMetrics = { epoch: st.epoch, trainLoss: st.lossSum / batchesPerEpoch, validationLoss, learningRate: lr, gradNorm: st.normSum / batchesPerEpoch, ...(o.epochExtras ? { extra: o.epochExtras() } : {}) };
       st.metrics.push(m);
       o.onEpoch?.(m);
       if (validationLoss !== null && o.patience !== undefined) {
@@ -255,6 +261,7 @@ export function train(o: TrainOptions): TrainResult {
           st.stoppedEarly = true;
         }
       }
+      if (o.stop?.(st.metrics)) st.stoppedEarly = true;
       st.epoch++;
       st.batch = 0;
       st.lossSum = 0;

@@ -6,15 +6,13 @@
  * (N_l, T_cut), trained in parallel worker threads → reconstruction errors, first reconstructions,
  * flows from T_i = 4.5 and 1.5, reconstructions of perfectly ordered configurations → figures.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { CRITICAL_TEMPERATURE } from '../exact/onsager.js';
-import { generateDataset } from '../data/generate.js';
-import { presetSpec } from '../data/spec.js';
 import { readManifest } from '../data/manifest.js';
 import { findGroup, readArray } from '../data/store.js';
 import { runJobs } from '../nn/parallel.js';
-import { initBackend, type BackendName } from '../nn/backend.js';
+import type { BackendName } from '../nn/backend.js';
 import { ACTIVATIONS, disposeAutoencoder, loadAutoencoder, reconstruct, type Activation, type Autoencoder } from '../models/ae/autoencoder.js';
 import { measureRows, pixelErrors, runFlow, type FlowResult } from '../models/ae/flow.js';
 import { twoNNConfigurations } from '../observables/intrinsic-dimension.js';
@@ -22,7 +20,7 @@ import { evaluateConfigurations } from '../evaluate/harness.js';
 import type { AeTrainArgs, AeTrainResult } from '../models/ae/train-job.js';
 import { Report } from '../report/report.js';
 import { linePlot, spinImages, type Series } from '../report/plot.js';
-import { inWorkFolder, type Study, type StudyContext, type StudyOutcome } from './study.js';
+import { presetDataset, runNeuralStudy, type Study, type StudyContext, type StudyOutcome } from './study.js';
 
 type Config = {
   hiddens: number[];
@@ -65,8 +63,7 @@ export const aeFlowStudy: Study<Config> = {
     : { hiddens: [16, 32, 64, 128], tCuts: [0.02, 2.2, 2.6], mainHidden: 128, activation: 'sigmoid', epochs: 40, batchSize: 128, learningRate: 1e-3, flowCount: 50, flowSteps: 100, physicsEnergy: 1, physicsMagnetization: 1 },
 
   async run(cfg: Config, ctx: StudyContext): Promise<StudyOutcome> {
-    const backend = await initBackend('auto');
-    return inWorkFolder(ctx, 'ae-flow', (work) => runIn(work, cfg, ctx, this.title, backend.name, backend.detail));
+    return runNeuralStudy(ctx, 'ae-flow', (work, backend) => runIn(work, cfg, ctx, this.title, backend.name, backend.detail));
   },
 };
 
@@ -76,8 +73,7 @@ async function runIn(work: string, cfg: Config, ctx: StudyContext, title: string
     const tCuts = [...new Set(cfg.tCuts)].sort((a, b) => a - b);
 
     // 1. data
-    const dataDir = join(work, 'dataset');
-    await generateDataset(presetSpec('ae-flow', ctx.scale, ctx.seed, 'npy'), { out: dataDir, workers: ctx.workers, resume: existsSync(join(dataDir, '.partial')) });
+    const { dir: dataDir } = await presetDataset(work, 'ae-flow', ctx);
     const manifest = readManifest(dataDir);
     const group = findGroup(manifest);
     const L = manifest.spec.groups[0].L;

@@ -12,10 +12,9 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { CRITICAL_TEMPERATURE } from '../exact/onsager.js';
 import { generateDataset } from '../data/generate.js';
-import { customSpec, presetSpec } from '../data/spec.js';
+import { customSpec } from '../data/spec.js';
 import { readManifest } from '../data/manifest.js';
 import { runJobs } from '../nn/parallel.js';
-import { initBackend } from '../nn/backend.js';
 import { Rng } from '../sampling/rng.js';
 import * as tf from '@tensorflow/tfjs-core';
 import { loadTrainingSet } from '../nn/data.js';
@@ -25,7 +24,7 @@ import type { CnnTrainArgs, CnnTrainResult } from '../models/cnn/train-job.js';
 import { crossing, fitCollapse, type CurvePoint } from '../observables/scaling.js';
 import { Report } from '../report/report.js';
 import { linePlot, type Series } from '../report/plot.js';
-import { inWorkFolder, type Study, type StudyContext, type StudyOutcome } from './study.js';
+import { presetDataset, runNeuralStudy, type Study, type StudyContext, type StudyOutcome } from './study.js';
 
 type Config = { c1: number; c2: number; epochs: number; batchSize: number; learningRate: number; patience: number; bootstrap: number; controls: number };
 
@@ -80,16 +79,13 @@ export const conservedCnnStudy: Study<Config> = {
     : { c1: 8, c2: 16, epochs: 30, batchSize: 64, learningRate: 2e-3, patience: 3, bootstrap: 100, controls: 1 },
 
   async run(cfg: Config, ctx: StudyContext): Promise<StudyOutcome> {
-    const backend = await initBackend('auto');
-    return inWorkFolder(ctx, 'conserved-cnn', (work) => runIn(work, cfg, ctx, this.title, backend.name, backend.detail));
+    return runNeuralStudy(ctx, 'conserved-cnn', (work, backend) => runIn(work, cfg, ctx, this.title, backend.name, backend.detail));
   },
 };
 
 async function runIn(work: string, cfg: Config, ctx: StudyContext, title: string, backendName: 'wasm' | 'cpu' | 'webgpu' | 'tensorflow', backendDetail: string): Promise<StudyOutcome> {
   // 1. data: the preset (M0 = 0), and for the control the same grid without conservation
-  const spec = presetSpec('conserved-cnn', ctx.scale, ctx.seed, 'npy');
-  const dataDir = join(work, 'dataset');
-  await generateDataset(spec, { out: dataDir, workers: ctx.workers, resume: existsSync(join(dataDir, '.partial')) });
+  const { spec, dir: dataDir } = await presetDataset(work, 'conserved-cnn', ctx);
   const groups = readManifest(dataDir).groups.map((g, i) => ({ name: g.name, L: spec.groups[i].L }));
   const isingDir = join(work, 'dataset-ising');
   if (cfg.controls) {

@@ -3,11 +3,14 @@
  * parameters live in one configuration object: `defaults(scale)` holds the paper's values, `params`
  * says what each is and what it may be, and `configure` checks overrides from the command line.
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Report } from '../report/report.js';
 import { InputError } from '../errors.js';
+import { generateDataset } from '../data/generate.js';
+import { presetSpec, type DatasetSpec } from '../data/spec.js';
+import { initBackend, type BackendInfo } from '../nn/backend.js';
 
 export type Scale = 'quick' | 'paper';
 
@@ -89,9 +92,12 @@ export function configure<C extends StudyConfig>(study: Study<C>, scale: Scale, 
 
 /**
  * Runs `f` in the study's working folder: the checkpoint folder when output is kept (datasets,
- * models and checkpoints stay there for --resume), else a temporary folder removed afterwards.
+ * models and checkpoints stay there, and --resume continues from them; without --resume it starts
+ * empty), else a temporary folder removed afterwards.
  */
 export async function inWorkFolder<R>(ctx: StudyContext, name: string, f: (work: string) => Promise<R>): Promise<R> {
+  // without --resume, what an earlier run left (models of other settings) must not be reused
+  if (ctx.checkpointDir && !ctx.resume) rmSync(ctx.checkpointDir, { recursive: true, force: true });
   const work = ctx.checkpointDir ?? mkdtempSync(join(tmpdir(), `spinflow-${name}-`));
   mkdirSync(work, { recursive: true });
   try {
@@ -99,4 +105,18 @@ export async function inWorkFolder<R>(ctx: StudyContext, name: string, f: (work:
   } finally {
     if (!ctx.checkpointDir) rmSync(work, { recursive: true, force: true });
   }
+}
+
+/** The preset's dataset at the study's scale and seed, generated into WORK/dataset (or resumed there). */
+export async function presetDataset(work: string, preset: string, ctx: StudyContext): Promise<{ spec: DatasetSpec; dir: string }> {
+  const spec = presetSpec(preset, ctx.scale, ctx.seed, 'npy');
+  const dir = join(work, 'dataset');
+  await generateDataset(spec, { out: dir, workers: ctx.workers, resume: existsSync(join(dir, '.partial')) });
+  return { spec, dir };
+}
+
+/** Starts the neural-network backend, then runs `f` in the study's work folder. */
+export async function runNeuralStudy<R>(ctx: StudyContext, name: string, f: (work: string, backend: BackendInfo) => Promise<R>): Promise<R> {
+  const backend = await initBackend('auto');
+  return inWorkFolder(ctx, name, (work) => f(work, backend));
 }
