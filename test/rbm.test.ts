@@ -84,3 +84,24 @@ test('reproduce rbm writes Figs. 5–8 and the harness numbers', () => {
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('spinflow rbm train, rbm sample and evaluate chain together', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'spinflow-rbmcli-'));
+  try {
+    const run = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env: { ...process.env, CI: 'true' } });
+    assert.equal(run('dataset', 'generate', '--L', '4', '--temperatures', '2.0', '--per-temperature', '200', '--out', join(dir, 'd')).status, 0);
+    const t = run('rbm', 'train', '--data', join(dir, 'd'), '--group', 'ising-L4', '--T', '2.0', '--epochs', '3', '--out', join(dir, 'r.safetensors'), '--json');
+    assert.equal(t.status, 0, t.stderr);
+    assert.equal(JSON.parse(t.stdout).epochs, 3);
+    const s = run('rbm', 'sample', '--model', join(dir, 'r.safetensors'), '--count', '50', '--steps', '5', '--out', join(dir, 's.npy'));
+    assert.equal(s.status, 0, s.stderr);
+    const e = run('evaluate', '--samples', join(dir, 's.npy'), '--reference', join(dir, 'd'), '--T', '2.0', '--json');
+    assert.equal(e.status, 0, e.stderr);
+    assert.equal(JSON.parse(e.stdout).samples.count, 50);
+    const bad = run('rbm', 'train', '--data', join(dir, 'd'), '--group', 'ising-L4', '--out', join(dir, 'x.safetensors'));
+    assert.equal(bad.status, 2);
+    assert.match(bad.stderr, /needs --data DIR, --group NAME and --T/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

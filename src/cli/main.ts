@@ -23,7 +23,10 @@ import { flowFromDataset } from '../studies/ae-flow.js';
 import { trainClassifierJob } from '../models/cnn/train-job.js';
 import { evaluateClassifier } from '../studies/conserved-cnn.js';
 import { evaluateConfigurations } from '../evaluate/harness.js';
-import { readNpy } from '../data/npy.js';
+import { encodeNpy, readNpy } from '../data/npy.js';
+import { trainRbmJob } from '../models/rbm/train-job.js';
+import { loadRbm, sampleRbm } from '../models/rbm/rbm.js';
+import { Rng } from '../sampling/rng.js';
 import { readManifest } from '../data/manifest.js';
 import { findGroup, readArray } from '../data/store.js';
 import { ensureWritable, writeFileAtomicSync } from '../io/checkpoint.js';
@@ -44,6 +47,7 @@ Commands:
   dataset     generate, inspect and verify spin-configuration datasets (NumPy .npy or HDF5)
   ae          train one autoencoder on a dataset, or run its NN flow (Acevedo et al.)
   cnn         train a phase classifier on a labelled dataset group, or evaluate one (Azizi & Pleimling)
+  rbm         train a restricted Boltzmann machine on one temperature of a dataset, or sample from one
   evaluate    judge generated configurations against Monte Carlo or exact values (the shared harness)
   reproduce   run the studies at quick or paper scale and compare with exact values
 
@@ -134,6 +138,16 @@ train     fits the classifier (periodic CNN, or the dense control) to the group'
           T_c), stopping when validation accuracy has not improved for --patience epochs; resumable.
 evaluate  mean probability of the ordered phase per temperature (± standard error), its crossing of ½,
           and the accuracy, on one split of a dataset group.
+`,
+  rbm: `Usage: spinflow rbm train --data DIR --group NAME --T T --out MODEL.safetensors [--epochs 2000] [--k 10]
+                        [--lr 5e-3] [--batch 100] [--window 50] [--tolerance 0.005] [--seed S] [--backend B] [--json]
+       spinflow rbm sample --model MODEL.safetensors --count N --out SAMPLES.npy [--steps 1000] [--seed S] [--json]
+
+train   CD-k training (Adam) on the training configurations of one temperature of a dataset group,
+        until mean |θ| changes by less than --tolerance between two windows of --window epochs
+        (or --epochs pass); resumable.
+sample  N configurations from Gibbs chains started at random states, written as int8 ±1 [N, L, L]
+        (judge them with spinflow evaluate).
 `,
   evaluate: `Usage: spinflow evaluate --samples FILE.npy --reference FILE.npy|DIR|exact [--group NAME] [--T T]
                          [--magnetization M0] [--json]
@@ -521,6 +535,48 @@ async function cmdCnn(argv: string[]): Promise<number> {
   return 0;
 }
 
+async function cmdRbm(argv: string[]): Promise<number> {
+  const [sub, ...rest] = argv;
+  if (sub === undefined || sub === '--help' || sub === '-h') return help('rbm');
+  if (sub !== 'train' && sub !== 'sample') throw new InputError(`rbm ${sub} is unknown: allowed are train, sample`);
+  const { values: v } = parse(rest, stringOptions(['data', 'group', 'T', 'out', 'model', 'epochs', 'k', 'lr', 'batch', 'window', 'tolerance', 'seed', 'backend', 'count', 'steps']));
+  if (v.help) return help('rbm');
+  const out = str(v.out);
+  if (!out) throw new InputError(`--out is missing: the file that receives the ${sub === 'train' ? 'weights (.safetensors)' : 'samples (.npy)'}`);
+  ensureWritable(out, '--out');
+  const positiveInt = (flag: string, d: number) => {
+    const x = parseInteger(flag, str(v[flag.slice(2)])) ?? d;
+    if (x < 1) throw new InputError(`${flag} ${x} is not allowed: expected an integer ≥ 1`);
+    return x;
+  };
+  const seed = parseInteger('--seed', str(v.seed)) ?? 1;
+  const backend = await initBackend((str(v.backend) ?? 'auto') as BackendName | 'auto');
+  if (sub === 'train') {
+    const data = str(v.data), group = str(v.group), T = parseNumber('--T', str(v.T));
+    if (!data || !group || T === undefined) throw new InputError('rbm train needs --data DIR, --group NAME and --T T (a temperature of the dataset grid)');
+    const lr = parseNumber('--lr', str(v.lr)) ?? 5e-3;
+    const tolerance = parseNumber('--tolerance', str(v.tolerance)) ?? 0.005;
+    if (!(lr > 0)) throw new InputError(`--lr ${lr} is not allowed: expected a number > 0`);
+    if (!(tolerance >= 0)) throw new InputError(`--tolerance ${tolerance} is not allowed: expected a number ≥ 0`);
+    const r = await trainRbmJob({
+      dataDir: data, group, T, maxEpochs: positiveInt('--epochs', 2000), batchSize: positiveInt('--batch', 100), learningRate: lr, k: positiveInt('--k', 10),
+      window: positiveInt('--window', 50), tolerance, samples: 10, samplingSteps: 1, seed, weights: out,
+    });
+    print(Boolean(v.json), { L: r.L, T: r.T, epochs: r.epochs, plateau: r.plateau, meanAbsTheta: r.meanAbsTheta, trainSeconds: r.trainSeconds, backend: backend.detail },
+      `trained ${out} (L = ${r.L}, T = ${r.T}, ${backend.detail}): ${r.epochs} epochs, ${r.plateau ? 'mean |θ| reached its plateau' : 'epoch limit reached before a plateau'} (${r.meanAbsTheta[r.meanAbsTheta.length - 1]?.toFixed(4)}), ${r.trainSeconds.toFixed(1)} s`);
+    return 0;
+  }
+  const modelPath = str(v.model);
+  if (!modelPath) throw new InputError('--model is missing: a weights file written by spinflow rbm train');
+  const rbm = loadRbm(modelPath);
+  const count = positiveInt('--count', 1000), steps = positiveInt('--steps', 1000);
+  const L = Math.round(Math.sqrt(rbm.visible));
+  const bits = sampleRbm(rbm, count, steps, Rng.stream(seed, 11));
+  writeFileAtomicSync(out, encodeNpy('int8', [count, L, L], Int8Array.from(bits, (b) => (b > 0.5 ? 1 : -1))));
+  print(Boolean(v.json), { out, count, L, steps, seed }, `wrote ${count} configurations (L = ${L}, ${steps} Gibbs steps each) to ${out}`);
+  return 0;
+}
+
 async function cmdEvaluate(argv: string[]): Promise<number> {
   const { values: v } = parse(argv, stringOptions(['samples', 'reference', 'group', 'T', 'magnetization']));
   if (v.help) return help('evaluate');
@@ -606,12 +662,14 @@ export async function main(argv: string[]): Promise<number> {
         return await cmdAe(rest);
       case 'cnn':
         return await cmdCnn(rest);
+      case 'rbm':
+        return await cmdRbm(rest);
       case 'evaluate':
         return await cmdEvaluate(rest);
       case 'reproduce':
         return await cmdReproduce(rest);
       default:
-        throw new InputError(`command ${command} is unknown: allowed are simulate, exact, dataset, ae, cnn, evaluate, reproduce (see spinflow --help)`);
+        throw new InputError(`command ${command} is unknown: allowed are simulate, exact, dataset, ae, cnn, rbm, evaluate, reproduce (see spinflow --help)`);
     }
   } catch (e) {
     if (e instanceof InputError || e instanceof RangeError) {
