@@ -13,7 +13,7 @@ import { readManifest } from '../data/manifest.js';
 import { findGroup, readArray } from '../data/store.js';
 import { runJobs } from '../nn/parallel.js';
 import type { BackendName } from '../nn/backend.js';
-import { ACTIVATIONS, disposeAutoencoder, loadAutoencoder, reconstruct, type Activation, type Autoencoder } from '../models/ae/autoencoder.js';
+import { ACTIVATIONS, disposeAutoencoder, loadAutoencoder, reconstruct, type Activation } from '../models/ae/autoencoder.js';
 import { measureRows, pixelErrors, runFlow, type FlowResult } from '../models/ae/flow.js';
 import { twoNNConfigurations } from '../observables/intrinsic-dimension.js';
 import { evaluateConfigurations } from '../evaluate/harness.js';
@@ -114,16 +114,6 @@ async function runIn(work: string, cfg: Config, ctx: StudyContext, title: string
     const trained = await runJobs<AeTrainResult>([...args, ...(withPhysics ? [physicsArgs] : [])].map((a) => ({ module, fn: 'trainAutoencoderJob', args: a })), { workers: Math.max(1, ctx.workers), backend: backend.name });
     const trainSeconds = (performance.now() - t0) / 1000;
     ctx.onProgress?.(jobs.length, jobs.length + 1);
-    const modelPath = (hidden: number, tCut: number) => args[jobs.findIndex((j) => j.hidden === hidden && j.tCut === tCut)].weights;
-    const withModel = <R>(hidden: number, tCut: number, f: (ae: Autoencoder) => R): R => {
-      const ae = loadAutoencoder(modelPath(hidden, tCut));
-      try {
-        return f(ae);
-      } finally {
-        disposeAutoencoder(ae);
-      }
-    };
-
     // 3. measurements
     const report = new Report('ae-flow', title, { scale: ctx.scale, config: cfg, backend: backend.detail, L, trainSeconds });
     const tc = nearest(CRITICAL_TEMPERATURE);
@@ -131,48 +121,49 @@ async function runIn(work: string, cfg: Config, ctx: StudyContext, title: string
     const tcMeasure = measureRows(bitsOf(tcRows), tcRows.length, L);
     const band = { energy: { mean: mean(tcMeasure.energy), std: std(tcMeasure.energy) }, absM: { mean: mean(tcMeasure.absM), std: std(tcMeasure.absM) } };
     const tMain = tCuts[0];
+    // the test configurations of each temperature, as {0,1} rows, and their Monte Carlo E and |m|
+    const tests = grid.map((T) => {
+      const rows = testRows(T);
+      const x = bitsOf(rows);
+      return { T, n: rows.length, x, mc: measureRows(x, rows.length, L) };
+    });
+    const mcEnergy = tests.map((t) => mean(t.mc.energy));
+    const mcAbsM = tests.map((t) => mean(t.mc.absM));
+    const hot = nearest(4.5), cold = nearest(1.5);
+    const flowStart = (T: number) => {
+      const t = tests[grid.indexOf(T)];
+      const n = Math.min(cfg.flowCount, t.n);
+      return { x: t.x.subarray(0, n * N), n };
+    };
 
-    // RE, first reconstruction per T for every model
+    // per model, loaded once: RE and first reconstruction per T, the flows from T_i = 4.5 and 1.5,
+    // and the RE of the two perfectly ordered configurations
     const perModel = new Map<string, { re: number[]; energy: number[]; absM: number[]; reAll: { T: number; re: number }[] }>();
-    for (const { hidden, tCut } of jobs) {
-      withModel(hidden, tCut, (ae) => {
+    const flows = new Map<string, { hot: FlowResult; cold: FlowResult }>();
+    const orderedRe = new Map<string, number>();
+    for (const [i, { hidden, tCut }] of jobs.entries()) {
+      const ae = loadAutoencoder(args[i].weights);
+      try {
         const re: number[] = [], energy: number[] = [], absM: number[] = [];
         const reAll: { T: number; re: number }[] = [];
-        for (const T of grid) {
-          const rows = testRows(T);
-          const x = bitsOf(rows);
-          const y = reconstruct(ae, x, rows.length);
-          const errors = pixelErrors(x, y, rows.length, N);
-          errors.forEach((e) => reAll.push({ T, re: e }));
+        for (const t of tests) {
+          const y = reconstruct(ae, t.x, t.n);
+          const errors = pixelErrors(t.x, y, t.n, N);
+          errors.forEach((e) => reAll.push({ T: t.T, re: e }));
           re.push(mean(errors));
-          const m = measureRows(y, rows.length, L);
+          const m = measureRows(y, t.n, L);
           energy.push(mean(m.energy));
           absM.push(mean(m.absM));
         }
         perModel.set(`${hidden}|${tCut}`, { re, energy, absM, reAll });
-      });
-    }
-    const mcEnergy = grid.map((T) => mean(measureRows(bitsOf(testRows(T)), testRows(T).length, L).energy));
-    const mcAbsM = grid.map((T) => mean(measureRows(bitsOf(testRows(T)), testRows(T).length, L).absM));
-
-    // flows from T_i = 4.5 and 1.5 for every model
-    const hot = nearest(4.5), cold = nearest(1.5);
-    const flows = new Map<string, { hot: FlowResult; cold: FlowResult }>();
-    for (const { hidden, tCut } of jobs) {
-      withModel(hidden, tCut, (ae) => {
-        const start = (T: number) => { const rows = testRows(T).slice(0, cfg.flowCount); return { x: bitsOf(rows), n: rows.length }; };
-        const h = start(hot), c = start(cold);
+        const h = flowStart(hot), c = flowStart(cold);
         flows.set(`${hidden}|${tCut}`, { hot: runFlow(ae, h.x, h.n, L, cfg.flowSteps), cold: runFlow(ae, c.x, c.n, L, cfg.flowSteps) });
-      });
-    }
-    // RE of the two perfectly ordered configurations
-    const orderedRe = new Map<string, number>();
-    for (const { hidden, tCut } of jobs) {
-      withModel(hidden, tCut, (ae) => {
-        const x = new Float32Array(2 * N);
-        x.fill(1, 0, N);
-        orderedRe.set(`${hidden}|${tCut}`, mean(pixelErrors(x, reconstruct(ae, x, 2), 2, N)));
-      });
+        const ordered = new Float32Array(2 * N);
+        ordered.fill(1, 0, N);
+        orderedRe.set(`${hidden}|${tCut}`, mean(pixelErrors(ordered, reconstruct(ae, ordered, 2), 2, N)));
+      } finally {
+        disposeAutoencoder(ae);
+      }
     }
     ctx.onProgress?.(jobs.length + 1, jobs.length + 1);
 
@@ -283,8 +274,8 @@ async function runIn(work: string, cfg: Config, ctx: StudyContext, title: string
       const ae = loadAutoencoder(physicsArgs.weights);
       let pf: FlowResult;
       try {
-        const rows = testRows(hot).slice(0, cfg.flowCount);
-        pf = runFlow(ae, bitsOf(rows), rows.length, L, cfg.flowSteps);
+        const h = flowStart(hot);
+        pf = runFlow(ae, h.x, h.n, L, cfg.flowSteps);
       } finally {
         disposeAutoencoder(ae);
       }

@@ -38,7 +38,11 @@ interface Run {
 function curveOf(T: number[], p: number[], pick?: number[]): CurvePoint[] {
   const rows = pick ?? T.map((_, i) => i);
   const byT = new Map<number, number[]>();
-  for (const i of rows) byT.set(T[i], [...(byT.get(T[i]) ?? []), p[i]]);
+  for (const i of rows) {
+    const xs = byT.get(T[i]);
+    if (xs) xs.push(p[i]);
+    else byT.set(T[i], [p[i]]);
+  }
   return [...byT.entries()].sort((a, b) => a[0] - b[0]).map(([t, xs]) => {
     const m = xs.reduce((a, b) => a + b, 0) / xs.length;
     const v = xs.reduce((a, x) => a + (x - m) ** 2, 0) / Math.max(1, xs.length - 1);
@@ -49,7 +53,11 @@ function curveOf(T: number[], p: number[], pick?: number[]): CurvePoint[] {
 /** Resamples test rows within each temperature (bootstrap). */
 function resample(T: number[], rng: Rng): number[] {
   const byT = new Map<number, number[]>();
-  T.forEach((t, i) => byT.set(t, [...(byT.get(t) ?? []), i]));
+  T.forEach((t, i) => {
+    const rows = byT.get(t);
+    if (rows) rows.push(i);
+    else byT.set(t, [i]);
+  });
   const out: number[] = [];
   for (const rows of byT.values()) for (let k = 0; k < rows.length; k++) out.push(rows[rng.below(rows.length)]);
   return out;

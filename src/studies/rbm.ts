@@ -57,11 +57,17 @@ async function runIn(work: string, cfg: Config, ctx: StudyContext, title: string
 
   // the harness: RBM samples against the Monte Carlo test configurations at the same T
   const evaluations: Evaluation[] = [];
+  const arrays = new Map<string, { spins: Int8Array; temps: Float64Array; split: Uint8Array }>();
   for (const [i, j] of jobs.entries()) {
-    const g = findGroup(manifest, j.group);
-    const spins = (await readArray(dataDir, manifest, g, 'spins')) as Int8Array;
-    const temps = (await readArray(dataDir, manifest, g, 'temperature')) as Float64Array;
-    const split = (await readArray(dataDir, manifest, g, 'split')) as Uint8Array;
+    if (!arrays.has(j.group)) {
+      const g = findGroup(manifest, j.group);
+      arrays.set(j.group, {
+        spins: (await readArray(dataDir, manifest, g, 'spins')) as Int8Array,
+        temps: (await readArray(dataDir, manifest, g, 'temperature')) as Float64Array,
+        split: (await readArray(dataDir, manifest, g, 'split')) as Uint8Array,
+      });
+    }
+    const { spins, temps, split } = arrays.get(j.group) as { spins: Int8Array; temps: Float64Array; split: Uint8Array };
     const N = j.L * j.L;
     const rows = [...temps.keys()].filter((k) => temps[k] === j.T && split[k] === 2);
     const ref = new Int8Array(rows.length * N);
