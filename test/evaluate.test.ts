@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { energyPossibleByBounds, evaluateConfigurations, gammaQ, homogeneityTest } from '../src/evaluate/harness.js';
+import { evaluateConfigurations, gammaQ, homogeneityTest } from '../src/evaluate/harness.js';
 import { Rng } from '../src/sampling/rng.js';
 import { encodeNpy } from '../src/data/npy.js';
 import { createRule } from '../src/sampling/algorithms.js';
@@ -40,15 +40,6 @@ test('gammaQ and the χ² homogeneity test', () => {
   assert.ok(same.pValue > 0.99);
   const different = homogeneityTest({ 0: 0.7, 1: 0.3 }, 1000, { 0: 0.5, 1: 0.5 }, 1000);
   assert.ok(different.pValue < 1e-10);
-});
-
-test('energy bounds at fixed magnetization', () => {
-  assert.equal(energyPossibleByBounds(8, 0, 4), true);    // two straight interfaces
-  assert.equal(energyPossibleByBounds(6, 0, 4), false);
-  assert.equal(energyPossibleByBounds(7, 0, 4), false);   // parity
-  assert.equal(energyPossibleByBounds(32, 0, 4), true);   // checkerboard
-  assert.equal(energyPossibleByBounds(4, 14, 4), true);   // one flipped spin
-  assert.equal(energyPossibleByBounds(6, 14, 4), false);
 });
 
 test('Monte Carlo against Monte Carlo and against enumeration agrees within errors', () => {

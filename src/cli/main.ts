@@ -619,6 +619,10 @@ async function cmdEvaluate(argv: string[]): Promise<number> {
     if (r.L !== samples.L) throw new InputError(`the samples have L = ${samples.L}, the reference has L = ${r.L}`);
     reference = { kind: 'monte-carlo', configs: r.configs, n: r.n };
   }
+  if (M0 !== null) {
+    const N = samples.L * samples.L, M = Math.round(M0 * N);
+    if (!(Math.abs(M0) <= 1) || (M + N) % 2 !== 0) throw new InputError(`--magnetization ${M0} is not allowed for L = ${samples.L}: M0·N must be an integer of the parity of N = ${N} in −N … N`);
+  }
   const e = evaluateConfigurations(samples.configs, samples.n, samples.L, reference, M0);
   const pm = (x: { mean: number; error: number }) => `${x.mean.toFixed(5)} ± ${x.error.toFixed(5)}`;
   const lines = [
@@ -628,7 +632,7 @@ async function cmdEvaluate(argv: string[]): Promise<number> {
     `  energy distribution: total variation ${e.energyTotalVariation.toFixed(4)}, χ² = ${e.energyTest.chi2.toFixed(1)} for ${e.energyTest.dof} dof, p = ${e.energyTest.pValue.toExponential(2)}`,
     ...(Number.isFinite(e.magnetizationTotalVariation) ? [`  magnetization distribution: total variation ${e.magnetizationTotalVariation.toFixed(4)}`] : []),
     ...(e.correlationMaxDeviation ? [`  C(r): largest deviation ${e.correlationMaxDeviation.sigmas.toFixed(1)}σ at r = ${e.correlationMaxDeviation.r}`] : []),
-    ...(e.conserved ? [`  M0 = ${e.conserved.M0}: ${(100 * e.conserved.breakingFraction.mean).toFixed(1)}% break it, ${(100 * e.conserved.impossibleEnergyFraction.mean).toFixed(1)}% at energies impossible at M0 (${e.conserved.impossibleRule})${e.conserved.unobservedEnergyFraction ? `, ${(100 * e.conserved.unobservedEnergyFraction.mean).toFixed(1)}% at energies absent from the reference` : ''}`] : []),
+    ...(e.conserved ? [`  M0 = ${e.conserved.M0}: ${(100 * e.conserved.breakingFraction.mean).toFixed(1)}% break it, ${(100 * e.conserved.impossibleEnergyFraction.mean).toFixed(1)}% at energies impossible at M0 (${e.conserved.impossibleRule}), ${(100 * e.conserved.undeterminedEnergyFraction.mean).toFixed(1)}% undetermined${e.conserved.unobservedEnergyFraction ? `, ${(100 * e.conserved.unobservedEnergyFraction.mean).toFixed(1)}% at energies absent from the reference` : ''}`] : []),
   ];
   print(Boolean(v.json), e, lines.join('\n'));
   return 0;

@@ -9,13 +9,14 @@
  *   χ² homogeneity test of the energy histograms (bins with few counts merged) with its p-value;
  *   C(r), r = 0 … L/2, and its largest deviation in units of the combined error;
  *   at a conserved M0: the fraction of samples that break it, the fraction at energies impossible
- *   at M0 (exactly from g(E, M) up to 25 spins; otherwise those below the two-straight-interface
- *   minimum, above 4·min(N₊, N₋), or of the wrong parity), and the fraction at energies never seen
- *   in the reference.
+ *   at M0 (exact/accessible-energies.ts: enumeration up to 25 spins, beyond it a theorem, with
+ *   witness configurations for the possible ones and the rest counted as undetermined), and the
+ *   fraction at energies never seen in the reference.
  */
 import { bondSum, magnetization, squareLattice } from '../lattice/square.js';
 import { maxCorrelationDistance, spatialCorrelation } from '../observables/correlation.js';
-import { densityOfStates, MAX_ENUMERATION_SPINS, enumerationObservables } from '../exact/enumeration.js';
+import { MAX_ENUMERATION_SPINS, enumerationObservables } from '../exact/enumeration.js';
+import { AccessibleEnergies } from '../exact/accessible-energies.js';
 
 export interface Value {
   mean: number;
@@ -48,7 +49,9 @@ export interface Evaluation {
     M0: number;
     breakingFraction: Value;
     impossibleEnergyFraction: Value;
-    impossibleRule: 'enumeration' | 'bounds';
+    impossibleRule: 'enumeration' | 'theorem';
+    /** Samples at energies neither proven impossible nor shown possible (see exact/accessible-energies.ts). */
+    undeterminedEnergyFraction: Value;
     unobservedEnergyFraction: Value | null;
   };
 }
@@ -175,18 +178,6 @@ export function homogeneityTest(a: Record<string, number>, na: number, b: Record
   return { chi2, dof, pValue: gammaQ(dof / 2, chi2 / 2) };
 }
 
-/** Whether u unsatisfied bonds can occur at total magnetization M on the L × L torus (bounds only). */
-export function energyPossibleByBounds(u: number, M: number, L: number): boolean {
-  const N = L * L;
-  const minority = Math.min((N + M) / 2, (N - M) / 2);
-  if (u % 2 !== 0) return false; // every row and column ring crosses an even number of domain walls
-  if (minority === 0) return u === 0;
-  // the smallest domain wall: two straight interfaces (2L) or the smallest polyomino perimeter
-  const droplet = 2 * Math.ceil(2 * Math.sqrt(minority));
-  const uMin = Math.min(droplet, 2 * L);
-  return u >= uMin && u <= Math.min(2 * N, 4 * minority);
-}
-
 export function evaluateConfigurations(
   samples: Int8Array, nSamples: number, L: number,
   reference: { kind: 'monte-carlo'; configs: Int8Array; n: number } | { kind: 'exact'; T: number },
@@ -217,23 +208,18 @@ export function evaluateConfigurations(
   let conserved: Evaluation['conserved'] = null;
   if (magnetization0 !== null) {
     const M0 = Math.round(magnetization0 * N);
+    if ((M0 + N) % 2 !== 0) throw new RangeError(`magnetization ${magnetization0} gives M = ${M0}, which ${L} × ${L} spins cannot have: M must have the parity of N = ${N}`);
     const breaking = ms.M.filter((m) => m !== M0).length;
-    let possible: (u: number, M: number) => boolean;
-    let rule: 'enumeration' | 'bounds' = 'bounds';
-    if (N <= MAX_ENUMERATION_SPINS) {
-      const { g } = densityOfStates(L, L);
-      // g is indexed by (bond-sum index b = (B + 2N)/2, up spins); u = (2N − B)/2 = 2N − b
-      possible = (u, M) => { const b = 2 * N - u, up = (M + N) / 2; return b >= 0 && b <= 2 * N && g[b * (N + 1) + up] > 0; };
-      rule = 'enumeration';
-    } else {
-      possible = (u, M) => energyPossibleByBounds(u, M, L);
-    }
     // a sample's energy judged at M0, whatever its own M (that is how a generator that breaks the
     // conservation lands on energies no M0 configuration has)
-    const impossible = ms.u.filter((u) => !possible(u, M0)).length;
+    const accessible = new AccessibleEnergies(L, (M0 + N) / 2, { witnesses: reference.kind === 'monte-carlo' ? { configs: reference.configs, n: reference.n } : undefined });
+    const classes = ms.u.map((u) => accessible.classify(u));
+    const impossible = classes.filter((c) => c === 'impossible').length;
+    const undetermined = classes.filter((c) => c === 'unknown').length;
     const unobserved = refU ? ms.u.filter((u) => !(refU as Set<number>).has(u)).length : null;
     conserved = {
-      M0: magnetization0, breakingFraction: fraction(breaking, nSamples), impossibleEnergyFraction: fraction(impossible, nSamples), impossibleRule: rule,
+      M0: magnetization0, breakingFraction: fraction(breaking, nSamples), impossibleEnergyFraction: fraction(impossible, nSamples), impossibleRule: accessible.rule,
+      undeterminedEnergyFraction: fraction(undetermined, nSamples),
       unobservedEnergyFraction: unobserved === null ? null : fraction(unobserved, nSamples),
     };
   }
