@@ -2,7 +2,8 @@
  * `npm run bench`: spin-flip throughput of spinflow's samplers next to C implementations of the same
  * algorithms (bench/c, compiled here with `cc -O3 -march=native` in the same run), printed as ratios,
  * plus Wolff's τ_int(|M|) against Metropolis, the parallel speed-up of worker threads, and the
- * time of the ae-flow dataset preset (paper scale; quick scale with --quick) on 1 and 2 workers.
+ * time of the ae-flow dataset preset (paper scale; quick scale with --quick) on 1 and 2 workers, and
+ * the autoencoder and RBM training steps against PyTorch on CPU.
  * Timings live here, never in the tests. Options: --quick (fewer sizes and sweeps), --json.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -22,6 +23,7 @@ import type { Rule } from '../src/sampling/rule.js';
 import { presetSpec } from '../src/data/spec.js';
 import { initBackend } from '../src/nn/backend.js';
 import { timeAeStep } from './ae-step.js';
+import { timeRbmStep } from './rbm-step.js';
 import { generateDataset } from '../src/data/generate.js';
 
 const args = new Set(process.argv.slice(2));
@@ -184,9 +186,24 @@ for (const hidden of [128, 512]) {
   log(`autoencoder step N_l = ${hidden} (${backend.name}, ${backend.detail}): ${ms.toFixed(1)} ms, epoch ≈ ${(ms * 118 / 1000).toFixed(1)} s; PyTorch CPU ${torchMs ? `${torchMs.toFixed(1)} ms, ratio ${(ms / torchMs).toFixed(2)}` : 'not importable (apt install python3-torch libopenblas0-pthread): skipped'}`);
 }
 
+// RBM CD-10 step of the rbm study (L = 8 and 12, batch 20 as at quick scale), typed arrays vs PyTorch CPU
+const rbmSteps = quick ? 20 : 100;
+const rbm: { L: number; spinflowMs: number; torchMs: number | null; ratio: number | null }[] = [];
+for (const L of [8, 12]) {
+  const ms = timeRbmStep(L, 20, 10, rbmSteps) * 1000;
+  let torchMs: number | null = null;
+  if (torchPython) {
+    const r = spawnSync(torchPython, [join(root, 'bench', 'py', 'rbm_step.py'), String(L), '20', '10', String(rbmSteps)], { encoding: 'utf8', env: { ...process.env, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1' } });
+    if (r.status === 0) torchMs = Number(r.stdout.trim()) * 1000;
+  }
+  rbm.push({ L, spinflowMs: ms, torchMs, ratio: torchMs ? ms / torchMs : null });
+  log(`RBM CD-10 step L = ${L}, batch 20 (typed arrays): ${ms.toFixed(2)} ms; PyTorch CPU ${torchMs ? `${torchMs.toFixed(2)} ms, ratio ${(ms / torchMs).toFixed(2)}` : 'not importable: skipped'}`);
+}
+
 if (asJson) {
   process.stdout.write(`${JSON.stringify({
     autoencoderStep: { backend: backend.name, steps: aeSteps, rows: ae },
+    rbmStep: { batch: 20, k: 10, steps: rbmSteps, rows: rbm },
     T: Tc, rows, tauInt: { metropolis: metro.absMagnetization.tauInt, wolff: wolff.absMagnetization.tauInt }, wolffMicrosecondsPerSweepL64: wolffSweepNs / 1e3, workerSpeedup: one / two,
     dataset: { preset: 'ae-flow', scale: datasetScale, seconds1: dataset1 / 1000, seconds2: dataset2 / 1000, speedup: dataset1 / dataset2 },
   })}\n`);

@@ -6,71 +6,116 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import * as tf from '@tensorflow/tfjs-core';
-import { initBackend } from '../src/nn/backend.js';
-import { createRbm, freeEnergy, sampleRbm } from '../src/models/rbm/rbm.js';
+import { Rbm, rbmProposal } from '../src/models/rbm/rbm.js';
+import { neuralMetropolis } from '../src/sampling/neural-mh.js';
+import { evaluateConfigurations } from '../src/evaluate/harness.js';
+import { enumerationObservables } from '../src/exact/enumeration.js';
 import { Rng } from '../src/sampling/rng.js';
 
 const CLI = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
 
-/** A small RBM with random parameters of order 1. */
-function smallRbm(V: number, H: number, seed: number) {
-  const rbm = createRbm(V, H, Rng.stream(seed, 1));
+/** A small RBM with random parameters of order `scale`. */
+function smallRbm(V: number, H: number, seed: number, scale = 1) {
   const rng = Rng.stream(seed, 2);
-  rbm.params.W.assign(tf.tensor2d(Float32Array.from({ length: V * H }, () => rng.normal()), [V, H]));
-  rbm.params.b.assign(tf.tensor1d(Float32Array.from({ length: V }, () => 0.5 * rng.normal())));
-  rbm.params.c.assign(tf.tensor1d(Float32Array.from({ length: H }, () => 0.5 * rng.normal())));
-  return rbm;
+  return new Rbm(V, H, Float64Array.from({ length: V * H }, () => scale * rng.normal()), Float64Array.from({ length: V }, () => 0.5 * scale * rng.normal()), Float64Array.from({ length: H }, () => 0.5 * scale * rng.normal()));
 }
 
-test('free energy equals −log Σ_h e^{−E(v,h)} by brute force', async () => {
-  await initBackend('cpu');
+const allStates = (V: number) => Array.from({ length: 1 << V }, (_, m) => Uint8Array.from({ length: V }, (_, i) => (m >> i) & 1));
+const code = (v: Uint8Array, row: number, V: number) => {
+  let m = 0;
+  for (let i = 0; i < V; i++) if (v[row * V + i]) m |= 1 << i;
+  return m;
+};
+
+test('free energy equals −log Σ_h e^{−E(v,h)} by brute force', () => {
   const V = 4, H = 3;
   const rbm = smallRbm(V, H, 1);
-  const W = rbm.params.W.arraySync() as number[][], b = rbm.params.b.arraySync() as number[], c = rbm.params.c.arraySync() as number[];
-  const vs = Array.from({ length: 1 << V }, (_, m) => Array.from({ length: V }, (_, i) => (m >> i) & 1));
-  const F = freeEnergy(rbm, tf.tensor2d(vs.flat(), [vs.length, V])).dataSync();
-  vs.forEach((v, k) => {
+  for (const v of allStates(V)) {
     let z = 0;
-    for (let m = 0; m < 1 << H; m++) {
-      const h = Array.from({ length: H }, (_, j) => (m >> j) & 1);
+    for (const h of allStates(H)) {
       let e = 0;
-      for (let i = 0; i < V; i++) e -= v[i] * b[i];
-      for (let j = 0; j < H; j++) e -= h[j] * c[j];
-      for (let i = 0; i < V; i++) for (let j = 0; j < H; j++) e -= v[i] * W[i][j] * h[j];
+      for (let i = 0; i < V; i++) e -= v[i] * rbm.b[i];
+      for (let j = 0; j < H; j++) e -= h[j] * rbm.c[j];
+      for (let i = 0; i < V; i++) for (let j = 0; j < H; j++) e -= v[i] * rbm.W[i * H + j] * h[j];
       z += Math.exp(-e);
     }
-    assert.ok(Math.abs(F[k] + Math.log(z)) < 1e-4, `v = ${v}: F = ${F[k]}, −log Z(v) = ${-Math.log(z)}`);
-  });
+    assert.ok(Math.abs(rbm.freeEnergy(v) + Math.log(z)) < 1e-12, `v = ${v}: F = ${rbm.freeEnergy(v)}, −log Z(v) = ${-Math.log(z)}`);
+  }
 });
 
-test('Gibbs sampling reproduces the exact visible marginal of a small RBM', async () => {
-  await initBackend('cpu');
-  const V = 3, H = 2;
-  const rbm = smallRbm(V, H, 2);
-  const vs = Array.from({ length: 1 << V }, (_, m) => Array.from({ length: V }, (_, i) => (m >> i) & 1));
-  const F = freeEnergy(rbm, tf.tensor2d(vs.flat(), [vs.length, V])).dataSync();
-  const w = Array.from(F, (f) => Math.exp(-f));
-  const Z = w.reduce((a, x) => a + x, 0);
-  const n = 4000;
-  const samples = sampleRbm(rbm, n, 30, Rng.stream(2, 3));
-  const counts = new Array(1 << V).fill(0);
-  for (let k = 0; k < n; k++) {
-    let m = 0;
-    for (let i = 0; i < V; i++) if (samples[k * V + i] > 0.5) m |= 1 << i;
-    counts[m]++;
-  }
+/** Observed frequencies of the 2^V states against exact probabilities, each within 5σ. */
+function assertMatches(counts: number[], p: number[], n: number, what: string) {
   counts.forEach((c, m) => {
-    const p = w[m] / Z;
-    const sigma = Math.sqrt((p * (1 - p)) / n);
-    assert.ok(Math.abs(c / n - p) < 5 * sigma + 1e-3, `state ${m}: ${c / n} vs exact ${p}`);
+    const sigma = Math.sqrt((p[m] * (1 - p[m])) / n);
+    assert.ok(Math.abs(c / n - p[m]) <= 5 * sigma + 1e-9, `${what}, state ${m}: ${c / n} vs exact ${p[m]} (σ = ${sigma})`);
   });
+}
+
+test('Gibbs sampling reproduces the exact visible marginal, and the restricted Gibbs sampler the marginal at fixed Σv', () => {
+  const V = 4, H = 3, n = 6000;
+  const rbm = smallRbm(V, H, 2);
+  const w = allStates(V).map((v) => Math.exp(-rbm.freeEnergy(v)));
+  const Z = w.reduce((a, x) => a + x, 0);
+  const samples = rbm.sample(n, 30, 3);
+  const counts = new Array(1 << V).fill(0);
+  for (let k = 0; k < n; k++) counts[code(samples, k, V)]++;
+  assertMatches(counts, w.map((x) => x / Z), n, 'free Gibbs');
+  // restricted to two of four visible units on: six states
+  const K = 2;
+  const inSector = allStates(V).map((v) => v.reduce((a, x) => a + x, 0) === K);
+  const Zk = w.reduce((a, x, m) => a + (inSector[m] ? x : 0), 0);
+  const v = new Uint8Array(n * V);
+  const restricted = new Array(1 << V).fill(0);
+  for (let r = 0; r < n; r++) {
+    v[r * V] = v[r * V + 1] = 1;
+    rbm.gibbsConditioned(v, r, 20, Rng.stream(4, r), K);
+    restricted[code(v, r, V)]++;
+  }
+  assertMatches(restricted, w.map((x, m) => (inSector[m] ? x / Zk : 0)), n, 'restricted Gibbs');
+});
+
+test('the RBM-proposal Metropolis–Hastings chain samples the exact Ising distribution whatever the RBM (L = 3, free and at fixed M)', () => {
+  const L = 3, N = 9, chains = 100, steps = 4000;
+  const rbm = smallRbm(N, N, 5, 0.4); // untrained: a poor proposal on purpose
+  for (const [T, upSpins] of [[3.5, null], [2.0, 4]] as const) {
+    const r = neuralMetropolis(rbmProposal(rbm, 1, upSpins), { L, T, upSpins, starts: rbm.sample(chains, 5, 6), chains, steps, seed: 7 });
+    assert.ok(r.acceptance > 0.05 && r.acceptance < 0.95, `acceptance ${r.acceptance}`);
+    if (upSpins !== null) assert.equal(r.outsideSector, 0);
+    // time average of E/N over each chain's second half; the chains are independent
+    const means = Array.from({ length: chains }, (_, c) => {
+      let m = 0;
+      for (let t = steps / 2; t < steps; t++) m += r.energies[c * steps + t];
+      return m / (steps / 2);
+    });
+    const mean = means.reduce((x, y) => x + y, 0) / chains;
+    const error = Math.sqrt(means.reduce((x, y) => x + (y - mean) ** 2, 0) / (chains - 1) / chains);
+    const exact = enumerationObservables(L, L, T, 1, 0, upSpins === null ? null : (2 * upSpins - N) / N).energyPerSpin;
+    assert.ok(Math.abs(mean - exact) < 5 * error, `T = ${T}, n₊ = ${upSpins}: E/N ${mean} ± ${error} vs exact ${exact}`);
+    if (upSpins !== null) for (let c = 0; c < chains; c++) assert.equal(r.final.subarray(c * N, (c + 1) * N).reduce((x, y) => x + y, 0), upSpins);
+  }
+  // the raw samples of the same RBM are far from the Boltzmann distribution
+  const raw = evaluateConfigurations(Int8Array.from(rbm.sample(2000, 60, 8), (b) => (b ? 1 : -1)), 2000, L, { kind: 'exact', T: 3.5 });
+  assert.ok(raw.energyTest.pValue < 1e-6, `raw RBM p = ${raw.energyTest.pValue}`);
+});
+
+test('save and load keep the parameters', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'spinflow-rbmio-'));
+  try {
+    const rbm = smallRbm(5, 4, 9);
+    rbm.save(join(dir, 'r.safetensors'));
+    const back = Rbm.load(join(dir, 'r.safetensors'));
+    assert.deepEqual([back.visible, back.hidden], [5, 4]);
+    assert.deepEqual(Array.from(back.W), Array.from(rbm.W));
+    assert.deepEqual(Array.from(back.c), Array.from(rbm.c));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('reproduce rbm writes Figs. 5–8 and the harness numbers', () => {
   const dir = mkdtempSync(join(tmpdir(), 'spinflow-rbmstudy-'));
   try {
-    const r = spawnSync(process.execPath, [CLI, 'reproduce', 'rbm', '--out', dir, '--workers', '2', '--json', '--set', 'maxEpochs=1', '--set', 'samples=20', '--set', 'samplingSteps=3'],
+    const r = spawnSync(process.execPath, [CLI, 'reproduce', 'rbm', '--out', dir, '--workers', '2', '--json', '--set', 'maxEpochs=1', '--set', 'samples=20', '--set', 'samplingSteps=3', '--set', 'mhSteps=3', '--set', 'cd=pcd'],
       { encoding: 'utf8', env: { ...process.env, CI: 'true' } });
     assert.equal(r.status, 0, r.stderr);
     for (const f of ['fig5-energy', 'fig5-magnetization', 'fig6-histogram-t1', 'fig6-histogram-t3', 'fig7-correlation-m0', 'fig7-correlation-excess30', 'fig8-correlation-ising']) {
@@ -80,6 +125,9 @@ test('reproduce rbm writes Figs. 5–8 and the harness numbers', () => {
     const entry = s.findings['conserved-L12-M0@T=1'];
     assert.equal(typeof entry.energySigmas, 'number');
     assert.equal(entry.conserved.M0, 0);
+    assert.equal(typeof entry.mh.acceptance, 'number');
+    assert.equal(entry.mh.conserved.breakingFraction.mean, 0);
+    assert.ok(existsSync(join(dir, 'rbm', 'figures', 'mh-acceptance.svg')));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -90,11 +138,17 @@ test('spinflow rbm train, rbm sample and evaluate chain together', () => {
   try {
     const run = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env: { ...process.env, CI: 'true' } });
     assert.equal(run('dataset', 'generate', '--L', '4', '--temperatures', '2.0', '--per-temperature', '200', '--out', join(dir, 'd')).status, 0);
-    const t = run('rbm', 'train', '--data', join(dir, 'd'), '--group', 'ising-L4', '--T', '2.0', '--epochs', '3', '--out', join(dir, 'r.safetensors'), '--json');
+    const t = run('rbm', 'train', '--data', join(dir, 'd'), '--group', 'ising-L4', '--T', '2.0', '--epochs', '3', '--persistent', '--out', join(dir, 'r.safetensors'), '--json');
     assert.equal(t.status, 0, t.stderr);
     assert.equal(JSON.parse(t.stdout).epochs, 3);
     const s = run('rbm', 'sample', '--model', join(dir, 'r.safetensors'), '--count', '50', '--steps', '5', '--out', join(dir, 's.npy'));
     assert.equal(s.status, 0, s.stderr);
+    const mh = run('rbm', 'sample', '--model', join(dir, 'r.safetensors'), '--count', '50', '--steps', '5', '--mh-steps', '20', '--T', '2.0', '--magnetization', '0', '--out', join(dir, 'mh.npy'), '--json');
+    assert.equal(mh.status, 0, mh.stderr);
+    assert.ok(JSON.parse(mh.stdout).mh.acceptance > 0);
+    const noT = run('rbm', 'sample', '--model', join(dir, 'r.safetensors'), '--mh-steps', '20', '--out', join(dir, 'x.npy'));
+    assert.equal(noT.status, 2);
+    assert.match(noT.stderr, /--mh-steps needs --T/);
     const e = run('evaluate', '--samples', join(dir, 's.npy'), '--reference', join(dir, 'd'), '--T', '2.0', '--json');
     assert.equal(e.status, 0, e.stderr);
     assert.equal(JSON.parse(e.stdout).samples.count, 50);

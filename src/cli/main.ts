@@ -25,7 +25,11 @@ import { evaluateClassifier } from '../studies/conserved-cnn.js';
 import { evaluateConfigurations } from '../evaluate/harness.js';
 import { encodeNpy, readNpy } from '../data/npy.js';
 import { trainRbmJob } from '../models/rbm/train-job.js';
-import { loadRbm, sampleRbm } from '../models/rbm/rbm.js';
+import { Rbm, rbmProposal } from '../models/rbm/rbm.js';
+import { disposeMade, loadMade, madeProposal, sampleMade } from '../models/made/made.js';
+import { DOFS, trainMadeJob, type Dof } from '../models/made/train-job.js';
+import { transferMetropolis } from '../models/made/transfer.js';
+import { neuralMetropolis, type NeuralMetropolisResult } from '../sampling/neural-mh.js';
 import { Rng } from '../sampling/rng.js';
 import { readManifest } from '../data/manifest.js';
 import { findGroup, readArray } from '../data/store.js';
@@ -48,6 +52,7 @@ Commands:
   ae          train one autoencoder on a dataset, or run its NN flow (Acevedo et al.)
   cnn         train a phase classifier on a labelled dataset group, or evaluate one (Azizi & Pleimling)
   rbm         train a restricted Boltzmann machine on one temperature of a dataset, or sample from one
+  made        train a MADE on one temperature (H_θ = −T log p_θ), or sample it, transfer it to other T (Wang et al.)
   evaluate    judge generated configurations against Monte Carlo or exact values (the shared harness)
   reproduce   run the studies at quick or paper scale and compare with exact values
 
@@ -140,14 +145,32 @@ evaluate  mean probability of the ordered phase per temperature (± standard err
           and the accuracy, on one split of a dataset group.
 `,
   rbm: `Usage: spinflow rbm train --data DIR --group NAME --T T --out MODEL.safetensors [--epochs 2000] [--k 10]
-                        [--lr 5e-3] [--batch 100] [--window 50] [--tolerance 0.005] [--seed S] [--backend B] [--json]
-       spinflow rbm sample --model MODEL.safetensors --count N --out SAMPLES.npy [--steps 1000] [--seed S] [--json]
+                        [--persistent] [--lr 5e-3] [--batch 100] [--window 50] [--tolerance 0.005] [--seed S] [--json]
+       spinflow rbm sample --model MODEL.safetensors --count N --out SAMPLES.npy [--steps 1000] [--seed S]
+                        [--mh-steps S --T T [--magnetization M0] [--mh-gibbs 1]] [--json]
 
 train   CD-k training (Adam) on the training configurations of one temperature of a dataset group,
         until mean |θ| changes by less than --tolerance between two windows of --window epochs
-        (or --epochs pass); resumable.
+        (or --epochs pass); --persistent keeps the negative chains between batches (PCD); resumable.
 sample  N configurations from Gibbs chains started at random states, written as int8 ±1 [N, L, L]
-        (judge them with spinflow evaluate).
+        (judge them with spinflow evaluate). With --mh-steps, each chain then continues as a
+        Metropolis–Hastings chain whose proposal is --mh-gibbs Gibbs steps of the RBM and whose target
+        is the Ising Boltzmann weight at --T (restricted to --magnetization when given): exact
+        whatever the RBM's errors; the acceptance rate is printed.
+`,
+  made: `Usage: spinflow made train --data DIR --group NAME --T T --out MODEL.safetensors [--dof spin|block1|block2]
+                         [--hidden 180,120] [--order raster|random] [--direct] [--epochs 200] [--batch 469]
+                         [--lr 1e-3] [--patience 10] [--seed S] [--backend B] [--json]
+       spinflow made sample --model MODEL.safetensors --count N --out SAMPLES.npy [--seed S] [--json]
+                         [--T T --T-train T0 [--sweeps 200] [--thermalize 100]]
+                         [--T T --mh-steps S]
+
+train   negative log-likelihood training (Adam) on the training configurations of one temperature, in
+        spins or 2 × 2 block sums at stride 1 or 2; early stopping on the validation split; resumable.
+sample  N exact samples of p_θ (the training temperature); with --T and --T-train, N Metropolis chains
+        with exp(−H_θ/T) = p_θ^{T0/T} instead (their final states); with --T and --mh-steps (spin MADEs),
+        N Metropolis–Hastings chains with MADE samples as proposals and the Ising weight at T as target.
+        Spins are written as int8 ±1 [N, L, L], block sums as int8 S ∈ {−4 … 4} [N, M, M].
 `,
   evaluate: `Usage: spinflow evaluate --samples FILE.npy --reference FILE.npy|DIR|exact [--group NAME] [--T T]
                          [--magnetization M0] [--json]
@@ -539,18 +562,17 @@ async function cmdRbm(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;
   if (sub === undefined || sub === '--help' || sub === '-h') return help('rbm');
   if (sub !== 'train' && sub !== 'sample') throw new InputError(`rbm ${sub} is unknown: allowed are train, sample`);
-  const { values: v } = parse(rest, stringOptions(['data', 'group', 'T', 'out', 'model', 'epochs', 'k', 'lr', 'batch', 'window', 'tolerance', 'seed', 'backend', 'count', 'steps']));
+  const { values: v } = parse(rest, { ...stringOptions(['data', 'group', 'T', 'out', 'model', 'epochs', 'k', 'lr', 'batch', 'window', 'tolerance', 'seed', 'count', 'steps', 'mh-steps', 'mh-gibbs', 'magnetization']), persistent: { type: 'boolean' } });
   if (v.help) return help('rbm');
   const out = str(v.out);
   if (!out) throw new InputError(`--out is missing: the file that receives the ${sub === 'train' ? 'weights (.safetensors)' : 'samples (.npy)'}`);
   ensureWritable(out, '--out');
-  const positiveInt = (flag: string, d: number) => {
+  const intAtLeast = (flag: string, d: number, min: number) => {
     const x = parseInteger(flag, str(v[flag.slice(2)])) ?? d;
-    if (x < 1) throw new InputError(`${flag} ${x} is not allowed: expected an integer ≥ 1`);
+    if (x < min) throw new InputError(`${flag} ${x} is not allowed: expected an integer ≥ ${min}`);
     return x;
   };
   const seed = parseInteger('--seed', str(v.seed)) ?? 1;
-  const backend = await initBackend((str(v.backend) ?? 'auto') as BackendName | 'auto');
   if (sub === 'train') {
     const data = str(v.data), group = str(v.group), T = parseNumber('--T', str(v.T));
     if (!data || !group || T === undefined) throw new InputError('rbm train needs --data DIR, --group NAME and --T T (a temperature of the dataset grid)');
@@ -559,21 +581,110 @@ async function cmdRbm(argv: string[]): Promise<number> {
     if (!(lr > 0)) throw new InputError(`--lr ${lr} is not allowed: expected a number > 0`);
     if (!(tolerance >= 0)) throw new InputError(`--tolerance ${tolerance} is not allowed: expected a number ≥ 0`);
     const r = await trainRbmJob({
-      dataDir: data, group, T, maxEpochs: positiveInt('--epochs', 2000), batchSize: positiveInt('--batch', 100), learningRate: lr, k: positiveInt('--k', 10),
-      window: positiveInt('--window', 50), tolerance, samples: 10, samplingSteps: 1, seed, weights: out,
+      dataDir: data, group, T, maxEpochs: intAtLeast('--epochs', 2000, 1), batchSize: intAtLeast('--batch', 100, 1), learningRate: lr, k: intAtLeast('--k', 10, 1),
+      persistent: Boolean(v.persistent), window: intAtLeast('--window', 50, 1), tolerance, samples: 10, samplingSteps: 1, mhSteps: 0, mhGibbs: 1, upSpins: null, seed, weights: out,
     });
-    print(Boolean(v.json), { L: r.L, T: r.T, epochs: r.epochs, plateau: r.plateau, meanAbsTheta: r.meanAbsTheta, trainSeconds: r.trainSeconds, backend: backend.detail },
-      `trained ${out} (L = ${r.L}, T = ${r.T}, ${backend.detail}): ${r.epochs} epochs, ${r.plateau ? 'mean |θ| reached its plateau' : 'epoch limit reached before a plateau'} (${r.meanAbsTheta[r.meanAbsTheta.length - 1]?.toFixed(4)}), ${r.trainSeconds.toFixed(1)} s`);
+    print(Boolean(v.json), { L: r.L, T: r.T, epochs: r.epochs, plateau: r.plateau, meanAbsTheta: r.meanAbsTheta, trainSeconds: r.trainSeconds },
+      `trained ${out} (L = ${r.L}, T = ${r.T}): ${r.epochs} epochs, ${r.plateau ? 'mean |θ| reached its plateau' : 'epoch limit reached before a plateau'} (${r.meanAbsTheta[r.meanAbsTheta.length - 1]?.toFixed(4)}), ${r.trainSeconds.toFixed(1)} s`);
     return 0;
   }
   const modelPath = str(v.model);
   if (!modelPath) throw new InputError('--model is missing: a weights file written by spinflow rbm train');
-  const rbm = loadRbm(modelPath);
-  const count = positiveInt('--count', 1000), steps = positiveInt('--steps', 1000);
+  if (!existsSync(modelPath)) throw new InputError(`--model ${modelPath} does not exist`);
+  const rbm = Rbm.load(modelPath);
+  const count = intAtLeast('--count', 1000, 1), steps = intAtLeast('--steps', 1000, 1);
+  const mhSteps = intAtLeast('--mh-steps', 0, 0), mhGibbs = intAtLeast('--mh-gibbs', 1, 1);
   const L = Math.round(Math.sqrt(rbm.visible));
-  const bits = sampleRbm(rbm, count, steps, Rng.stream(seed, 11));
-  writeFileAtomicSync(out, encodeNpy('int8', [count, L, L], Int8Array.from(bits, (b) => (b > 0.5 ? 1 : -1))));
-  print(Boolean(v.json), { out, count, L, steps, seed }, `wrote ${count} configurations (L = ${L}, ${steps} Gibbs steps each) to ${out}`);
+  if (L * L !== rbm.visible) throw new InputError(`${modelPath} has ${rbm.visible} visible units, not an L × L lattice`);
+  let bits = rbm.sample(count, steps, seed);
+  let mh: NeuralMetropolisResult | null = null;
+  let upSpins: number | null = null;
+  if (mhSteps > 0) {
+    const T = parseNumber('--T', str(v.T));
+    if (T === undefined || !(T > 0)) throw new InputError(`--mh-steps needs --T, a temperature > 0${T === undefined ? '' : `, not ${T}`}`);
+    const M0 = parseNumber('--magnetization', str(v.magnetization));
+    if (M0 !== undefined) {
+      const N = L * L, M = Math.round(M0 * N);
+      if (!(Math.abs(M0) <= 1) || (M + N) % 2 !== 0) throw new InputError(`--magnetization ${M0} is not allowed for L = ${L}: M0·N must be an integer of the parity of N = ${N} in −N … N`);
+      upSpins = (M + N) / 2;
+    }
+    mh = neuralMetropolis(rbmProposal(rbm, mhGibbs, upSpins), { L, T, upSpins, starts: bits, chains: count, steps: mhSteps, seed });
+    bits = mh.final;
+  }
+  writeFileAtomicSync(out, encodeNpy('int8', [count, L, L], Int8Array.from(bits, (b) => (b > 0 ? 1 : -1))));
+  const mhSummary = mh ? { acceptance: mh.acceptance, acceptanceError: mh.acceptanceError, tauEnergy: mh.tauEnergy, stuckChains: mh.stuckChains, upSpins } : null;
+  print(Boolean(v.json), { out, count, L, steps, seed, mh: mhSummary },
+    `wrote ${count} configurations (L = ${L}, ${steps} Gibbs steps each${mh ? `, then ${mhSteps} Metropolis–Hastings steps: acceptance ${(100 * mh.acceptance).toFixed(2)} ± ${(100 * mh.acceptanceError).toFixed(2)} %, τ_int(E) ${mh.tauEnergy.toFixed(1)} steps, ${mh.stuckChains} chains without a late move` : ''}) to ${out}`);
+  return 0;
+}
+
+async function cmdMade(argv: string[]): Promise<number> {
+  const [sub, ...rest] = argv;
+  if (sub === undefined || sub === '--help' || sub === '-h') return help('made');
+  if (sub !== 'train' && sub !== 'sample') throw new InputError(`made ${sub} is unknown: allowed are train, sample`);
+  const { values: v } = parse(rest, { ...stringOptions(['data', 'group', 'T', 'T-train', 'out', 'model', 'dof', 'hidden', 'order', 'epochs', 'batch', 'lr', 'patience', 'seed', 'backend', 'count', 'sweeps', 'thermalize', 'mh-steps']), direct: { type: 'boolean' } });
+  if (v.help) return help('made');
+  const out = str(v.out);
+  if (!out) throw new InputError(`--out is missing: the file that receives the ${sub === 'train' ? 'weights (.safetensors)' : 'samples (.npy)'}`);
+  ensureWritable(out, '--out');
+  const intAtLeast = (flag: string, d: number, min: number) => {
+    const x = parseInteger(flag, str(v[flag.slice(2)])) ?? d;
+    if (x < min) throw new InputError(`${flag} ${x} is not allowed: expected an integer ≥ ${min}`);
+    return x;
+  };
+  const seed = parseInteger('--seed', str(v.seed)) ?? 1;
+  const backend = await initBackend((str(v.backend) ?? 'auto') as BackendName | 'auto');
+  if (sub === 'train') {
+    const data = str(v.data), group = str(v.group), T = parseNumber('--T', str(v.T));
+    if (!data || !group || T === undefined) throw new InputError('made train needs --data DIR, --group NAME and --T T (a temperature of the dataset grid)');
+    const dof = (str(v.dof) ?? 'spin') as Dof;
+    if (!DOFS.includes(dof)) throw new InputError(`--dof ${dof} is unknown: allowed are ${DOFS.join(', ')}`);
+    const order = str(v.order) ?? 'raster';
+    if (order !== 'raster' && order !== 'random') throw new InputError(`--order ${order} is unknown: allowed are raster, random`);
+    const hidden = (str(v.hidden) ?? '180,120').split(',').map((x) => Number(x));
+    if (hidden.some((h) => !Number.isInteger(h) || h < 1)) throw new InputError(`--hidden ${str(v.hidden)} is not allowed: expected comma-separated integer widths ≥ 1`);
+    const lr = parseNumber('--lr', str(v.lr)) ?? 1e-3;
+    if (!(lr > 0)) throw new InputError(`--lr ${lr} is not allowed: expected a number > 0`);
+    const r = await trainMadeJob({
+      dataDir: data, group, T, dof, hidden, order, direct: Boolean(v.direct), epochs: intAtLeast('--epochs', 200, 1), batchSize: intAtLeast('--batch', 469, 1),
+      learningRate: lr, patience: intAtLeast('--patience', 10, 1), seed, weights: out,
+    });
+    print(Boolean(v.json), { ...r, backend: backend.detail }, `trained ${out} (${dof}, ${r.sites} sites, ${r.trainSize} configurations, ${backend.detail}): ${r.metrics.length} epochs, validation NLL ${r.validationNllPerSite.toFixed(4)} nats per site, ${r.seconds.toFixed(1)} s`);
+    return 0;
+  }
+  const modelPath = str(v.model);
+  if (!modelPath) throw new InputError('--model is missing: a weights file written by spinflow made train');
+  if (!existsSync(modelPath)) throw new InputError(`--model ${modelPath} does not exist`);
+  const made = loadMade(modelPath);
+  const count = intAtLeast('--count', 1000, 1);
+  const N = made.spec.sites, side = Math.round(Math.sqrt(N)), K = made.spec.categories;
+  const T = parseNumber('--T', str(v.T)), T0 = parseNumber('--T-train', str(v['T-train']));
+  const mhSteps = intAtLeast('--mh-steps', 0, 0);
+  if (T !== undefined && !(T > 0)) throw new InputError(`--T ${T} is not allowed: expected a temperature > 0`);
+  let values: ArrayLike<number>;
+  let text: string;
+  let extra: Record<string, unknown> = {};
+  if (mhSteps > 0) {
+    if (T === undefined) throw new InputError('--mh-steps needs --T, the temperature of the Ising target');
+    if (K !== 2) throw new InputError(`--mh-steps needs a spin MADE; ${modelPath} models ${K}-valued block sums`);
+    const starts = Uint8Array.from(sampleMade(made, count, Array.from({ length: count }, (_, r) => Rng.stream(seed, 0x5b, r))).values);
+    const r = neuralMetropolis(madeProposal(made), { L: side, T, upSpins: null, starts, chains: count, steps: mhSteps, seed });
+    values = r.final;
+    extra = { acceptance: r.acceptance, acceptanceError: r.acceptanceError, tauEnergy: r.tauEnergy, stuckChains: r.stuckChains };
+    text = `${count} Metropolis–Hastings chains × ${mhSteps} MADE proposals toward the Ising weight at T = ${T}: acceptance ${(100 * r.acceptance).toFixed(2)} %, τ_int(E) ${r.tauEnergy.toFixed(1)} proposals`;
+  } else if (T !== undefined) {
+    if (T0 === undefined || !(T0 > 0)) throw new InputError('--T needs --T-train, the temperature the MADE was trained at (H_θ = −T_train log p_θ)');
+    const [point] = transferMetropolis(made, { trainTemperature: T0, temperatures: [T], chainsPerTemperature: count, thermalize: intAtLeast('--thermalize', 100, 0), sweeps: intAtLeast('--sweeps', 200, 1), snapshots: 1, seed, order: () => 0 });
+    values = point.snapshots;
+    extra = { acceptance: point.acceptance };
+    text = `${count} Metropolis chains with exp(−H_θ/T), T = ${T} (T_train = ${T0}): acceptance ${(100 * point.acceptance).toFixed(2)} %`;
+  } else {
+    values = sampleMade(made, count, Array.from({ length: count }, (_, r) => Rng.stream(seed, 0x5a, r))).values;
+    text = `${count} exact samples of p_θ`;
+  }
+  disposeMade(made);
+  writeFileAtomicSync(out, encodeNpy('int8', [count, side, side], Int8Array.from(values as ArrayLike<number>, (x) => (K === 2 ? (x ? 1 : -1) : 2 * x - 4))));
+  print(Boolean(v.json), { out, count, sites: N, categories: K, T: T ?? null, ...extra }, `wrote ${text} to ${out}`);
   return 0;
 }
 
@@ -668,12 +779,14 @@ export async function main(argv: string[]): Promise<number> {
         return await cmdCnn(rest);
       case 'rbm':
         return await cmdRbm(rest);
+      case 'made':
+        return await cmdMade(rest);
       case 'evaluate':
         return await cmdEvaluate(rest);
       case 'reproduce':
         return await cmdReproduce(rest);
       default:
-        throw new InputError(`command ${command} is unknown: allowed are simulate, exact, dataset, ae, cnn, rbm, evaluate, reproduce (see spinflow --help)`);
+        throw new InputError(`command ${command} is unknown: allowed are simulate, exact, dataset, ae, cnn, rbm, made, evaluate, reproduce (see spinflow --help)`);
     }
   } catch (e) {
     if (e instanceof InputError || e instanceof RangeError) {

@@ -199,7 +199,13 @@ export function evaluateConfigurations(
     ex.bondSumHistogram.forEach((p, i) => { if (p > 0) energyDistribution[(2 * N - (2 * i - 2 * N)) / 2] = p; });
     ref = { count: Infinity, energyPerSpin: { mean: ex.energyPerSpin, error: 0 }, absMagnetization: { mean: ex.absMagnetization, error: 0 }, magnetizationDistribution: {}, energyDistribution, correlation: [] };
   }
-  const dev = (a: Value, b: Value) => (a.mean - b.mean) / Math.hypot(a.error, b.error);
+  // in standard errors; two constants (e.g. |M| at a conserved M0) agree when equal up to rounding
+  const dev = (a: Value, b: Value) => {
+    const d = a.mean - b.mean, e = Math.hypot(a.error, b.error);
+    const scale = 1e-12 * Math.max(1, Math.abs(a.mean), Math.abs(b.mean));
+    if (e <= scale) return Math.abs(d) <= scale ? 0 : Math.sign(d) * Infinity;
+    return d / e;
+  };
   let corrMax: Evaluation['correlationMaxDeviation'] = null;
   for (let r = 1; r < Math.min(s.correlation.length, ref.correlation.length); r++) {
     const d = dev(s.correlation[r], ref.correlation[r]);

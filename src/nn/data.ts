@@ -1,12 +1,11 @@
 /**
  * From a dataset (data/) to network inputs: configurations as {0, 1} float32 rows, selected by split
- * and temperature. The ±1 → {0, 1} conversion is lattice/square.ts's `spinsToBits`, the one place.
+ * and temperature. Spin +1 ↦ 1, −1 ↦ 0, as lattice/square.ts's `spinsToBits`.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { readManifest } from '../data/manifest.js';
 import { findGroup, readArray } from '../data/store.js';
 import { SPLITS } from '../data/spec.js';
-import { spinsToBits } from '../lattice/square.js';
 
 export interface TrainingSet {
   /** [n, L·L] in {0, 1}: spin +1 ↦ 1. */
@@ -16,8 +15,17 @@ export interface TrainingSet {
   L: number;
 }
 
-/** The configurations of one split (all when absent) of a dataset group, optionally filtered by T. */
-export async function loadTrainingSet(dir: string, options: { group?: string; split?: (typeof SPLITS)[number]; keep?: (T: number) => boolean } = {}): Promise<TrainingSet> {
+export interface ConfigurationSet {
+  /** [n, L·L] in {0, 1}: spin +1 ↦ 1. */
+  bits: Uint8Array;
+  n: number;
+  temperature: Float64Array;
+  label: Int8Array | null;
+  L: number;
+}
+
+/** The configurations of one split (all when absent) of a dataset group as bits, optionally filtered by T. */
+export async function loadConfigurations(dir: string, options: { group?: string; split?: (typeof SPLITS)[number]; keep?: (T: number) => boolean } = {}): Promise<ConfigurationSet> {
   const manifest = readManifest(dir);
   const g = findGroup(manifest, options.group);
   const [n, L] = g.arrays.spins.shape;
@@ -29,12 +37,19 @@ export async function loadTrainingSet(dir: string, options: { group?: string; sp
   const rows: number[] = [];
   for (let k = 0; k < n; k++) if ((code < 0 || split[k] === code) && (!options.keep || options.keep(temperature[k]))) rows.push(k);
   const N = L * L;
-  const bits = new Float32Array(rows.length * N);
-  rows.forEach((k, r) => spinsToBits(spins.subarray(k * N, (k + 1) * N), bits.subarray(r * N, (r + 1) * N)));
+  const bits = new Uint8Array(rows.length * N);
+  rows.forEach((k, r) => {
+    for (let i = 0; i < N; i++) bits[r * N + i] = spins[k * N + i] > 0 ? 1 : 0;
+  });
   return {
-    x: tf.tensor2d(bits, [rows.length, N]),
+    bits, n: rows.length, L,
     temperature: Float64Array.from(rows, (k) => temperature[k]),
     label: label ? Int8Array.from(rows, (k) => label[k]) : null,
-    L,
   };
+}
+
+/** The configurations of one split (all when absent) of a dataset group, optionally filtered by T. */
+export async function loadTrainingSet(dir: string, options: { group?: string; split?: (typeof SPLITS)[number]; keep?: (T: number) => boolean } = {}): Promise<TrainingSet> {
+  const c = await loadConfigurations(dir, options);
+  return { x: tf.tensor2d(Float32Array.from(c.bits), [c.n, c.L * c.L]), temperature: c.temperature, label: c.label, L: c.L };
 }

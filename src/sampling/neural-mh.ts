@@ -1,0 +1,126 @@
+/**
+ * Metropolis–Hastings with a trained generative model as the proposal, whose target is the true
+ * Boltzmann weight π(s) ∝ e^{−E(s)/T} of the Ising model (restricted to n₊ up spins when the
+ * magnetization is conserved): the chain is exact whatever the model's errors, and the acceptance
+ * rate measures how good the model is.
+ *
+ * The proposal kernel K(v → v') must satisfy p(v) K(v → v') = p(v') K(v' → v) for the model's
+ * density p ∝ e^{−F}: true for k block-Gibbs steps of an RBM (each step is reversible with respect
+ * to its visible marginal) and for exact independent draws (MADE, flows). Then the Hastings ratio is
+ *   A = min(1, e^{−(E' − E)/T + F' − F}),
+ * only free energies are needed, never the normalization. A chain whose current state is outside
+ * the conserved sector (π = 0, e.g. a raw model sample as the start) accepts any proposal inside it.
+ *
+ * Glossary: C chains, V = N = L² sites, bits v ∈ {0,1} with spin s = 2v − 1, u unsatisfied bonds
+ * (E = −2N + 2u for J = 1).
+ */
+import { squareLattice } from '../lattice/square.js';
+import { estimateSeries } from '../observables/analysis.js';
+import { Rng } from './rng.js';
+
+export interface ModelProposal {
+  /** Draws proposals for every chain: `next` [C, V] from `current` [C, V]; chain r uses rngs[r]. */
+  propose(current: Uint8Array, next: Uint8Array, chains: number, rngs: Rng[]): void;
+  /** F = −log p(v) + const for each of the C rows of `states`. */
+  freeEnergy(states: Uint8Array, chains: number): Float64Array;
+}
+
+export interface NeuralMetropolisOptions {
+  L: number;
+  T: number;
+  /** Conserved sector: number of up spins, or null for the unconstrained Ising model. */
+  upSpins: number | null;
+  /** Start states [C, V] in bits (copied). */
+  starts: Uint8Array;
+  chains: number;
+  steps: number;
+  seed: number;
+  /** Called after each step with (steps done, steps total). */
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface NeuralMetropolisResult {
+  /** Final states [C, V] in bits. */
+  final: Uint8Array;
+  /** Accepted / proposed over all chains and steps, with its binomial error. */
+  acceptance: number;
+  acceptanceError: number;
+  /** Proposals rejected because they left the conserved sector, as a fraction of all proposals. */
+  outsideSector: number;
+  /** Energy per spin of every chain after every step, [C, steps]. */
+  energies: Float32Array;
+  /** τ_int of E/N (in steps) over the second half, averaged over the chains that moved there. */
+  tauEnergy: number;
+  /** Chains that accepted no move in the second half (their τ_int is beyond the run). */
+  stuckChains: number;
+}
+
+function unsatisfiedBonds(v: Uint8Array, row: number, neighbors: Int32Array, N: number): number {
+  let u = 0;
+  const o = row * N;
+  for (let i = 0; i < N; i++) u += (v[o + i] !== v[o + neighbors[4 * i]] ? 1 : 0) + (v[o + i] !== v[o + neighbors[4 * i + 2]] ? 1 : 0);
+  return u;
+}
+
+function upCount(v: Uint8Array, row: number, N: number): number {
+  let n = 0;
+  for (let i = row * N; i < (row + 1) * N; i++) n += v[i];
+  return n;
+}
+
+export function neuralMetropolis(proposal: ModelProposal, o: NeuralMetropolisOptions): NeuralMetropolisResult {
+  const { L, T, chains: C, steps } = o;
+  const N = L * L;
+  if (o.starts.length !== C * N) throw new RangeError(`starts hold ${o.starts.length} values, ${C} chains of ${N} sites need ${C * N}`);
+  if (!(T > 0)) throw new RangeError(`T = ${T} is not allowed: expected T > 0`);
+  const { neighbors } = squareLattice(L);
+  const rngs = Array.from({ length: C }, (_, r) => Rng.stream(o.seed, 0x4d48, r));
+  const current = Uint8Array.from(o.starts);
+  const next = new Uint8Array(C * N);
+  const F = proposal.freeEnergy(current, C);
+  const u = Float64Array.from({ length: C }, (_, r) => unsatisfiedBonds(current, r, neighbors, N));
+  const valid = Uint8Array.from({ length: C }, (_, r) => (o.upSpins === null || upCount(current, r, N) === o.upSpins ? 1 : 0));
+  const energies = new Float32Array(C * steps);
+  const movesLate = new Uint32Array(C);
+  let accepted = 0, outside = 0;
+  for (let t = 0; t < steps; t++) {
+    proposal.propose(current, next, C, rngs);
+    const F2 = proposal.freeEnergy(next, C);
+    for (let r = 0; r < C; r++) {
+      const rng = rngs[r];
+      const draw = rng.uniform(); // drawn whatever happens, so chain r's stream does not depend on the others
+      let accept: boolean;
+      let u2 = 0;
+      if (o.upSpins !== null && upCount(next, r, N) !== o.upSpins) {
+        accept = false;
+        outside++;
+      } else {
+        u2 = unsatisfiedBonds(next, r, neighbors, N);
+        accept = valid[r] === 0 || Math.log(draw) < (-2 * (u2 - u[r])) / T + (F2[r] - F[r]);
+      }
+      if (accept) {
+        current.set(next.subarray(r * N, (r + 1) * N), r * N);
+        F[r] = F2[r];
+        u[r] = u2;
+        valid[r] = 1;
+        accepted++;
+        if (2 * t >= steps) movesLate[r]++;
+      }
+      energies[r * steps + t] = (-2 * N + 2 * u[r]) / N;
+    }
+    o.onProgress?.(t + 1, steps);
+  }
+  const total = C * steps;
+  const acceptance = accepted / total;
+  let tau = 0, moving = 0;
+  const half = Math.floor(steps / 2);
+  for (let r = 0; r < C; r++) {
+    if (movesLate[r] === 0) continue;
+    tau += estimateSeries(energies.subarray(r * steps + half, (r + 1) * steps)).tauInt;
+    moving++;
+  }
+  return {
+    final: current, acceptance, acceptanceError: Math.sqrt(Math.max(acceptance * (1 - acceptance), 1 / total) / total),
+    outsideSector: outside / total, energies, tauEnergy: moving ? tau / moving : Infinity, stuckChains: C - moving,
+  };
+}
