@@ -190,7 +190,7 @@ summary.json, report.md, report.html, figures/*.svg and *.png, data/*.csv (atomi
 one value of the study's configuration (see --list for the keys, their meaning and defaults); --resume
 continues long runs from DIR/<study>/checkpoints. Exit status 1 if a check against exact values fails.
 Studies:
-${STUDIES.map((s) => `  ${s.name.padEnd(12)}${s.title}`).join('\n')}
+${STUDIES.map((s) => `  ${s.name.padEnd(14)} ${s.title}`).join('\n')}
 `,
 };
 
@@ -329,7 +329,7 @@ async function cmdReproduce(argv: string[]): Promise<number> {
   if (v.help) return help('reproduce');
   if (v.list) {
     const list = STUDIES.map((s) => ({ name: s.name, title: s.title, params: s.params, quick: s.defaults('quick'), paper: s.defaults('paper') }));
-    print(Boolean(v.json), list, STUDIES.map((s) => `${s.name.padEnd(12)}${s.title}\n${Object.entries(s.params).map(([k, p]) => `    ${k.padEnd(14)}${p.description} (quick ${s.defaults('quick')[k]}, paper ${s.defaults('paper')[k]})`).join('\n')}`).join('\n'));
+    print(Boolean(v.json), list, STUDIES.map((s) => `${s.name.padEnd(14)} ${s.title}\n${Object.entries(s.params).map(([k, p]) => `    ${k.padEnd(20)} ${p.description} (quick ${s.defaults('quick')[k]}, paper ${s.defaults('paper')[k]})`).join('\n')}`).join('\n'));
     return 0;
   }
   const scale = (str(v.scale) ?? 'quick') as Scale;
