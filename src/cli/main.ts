@@ -558,12 +558,16 @@ async function cmdCnn(argv: string[]): Promise<number> {
   return 0;
 }
 
-async function cmdRbm(argv: string[]): Promise<number> {
+/**
+ * The common start of the model commands (`rbm`, `made`): `train` or `sample`, the parsed options,
+ * --out checked writable, an integer reader with a lower bound, and --seed. Null asks for the help.
+ */
+function modelCommand(command: string, argv: string[], options: ParseArgsConfig['options']) {
   const [sub, ...rest] = argv;
-  if (sub === undefined || sub === '--help' || sub === '-h') return help('rbm');
-  if (sub !== 'train' && sub !== 'sample') throw new InputError(`rbm ${sub} is unknown: allowed are train, sample`);
-  const { values: v } = parse(rest, { ...stringOptions(['data', 'group', 'T', 'out', 'model', 'epochs', 'k', 'lr', 'batch', 'window', 'tolerance', 'seed', 'count', 'steps', 'mh-steps', 'mh-gibbs', 'magnetization']), persistent: { type: 'boolean' } });
-  if (v.help) return help('rbm');
+  if (sub === undefined || sub === '--help' || sub === '-h') return null;
+  if (sub !== 'train' && sub !== 'sample') throw new InputError(`${command} ${sub} is unknown: allowed are train, sample`);
+  const { values: v } = parse(rest, options);
+  if (v.help) return null;
   const out = str(v.out);
   if (!out) throw new InputError(`--out is missing: the file that receives the ${sub === 'train' ? 'weights (.safetensors)' : 'samples (.npy)'}`);
   ensureWritable(out, '--out');
@@ -572,7 +576,13 @@ async function cmdRbm(argv: string[]): Promise<number> {
     if (x < min) throw new InputError(`${flag} ${x} is not allowed: expected an integer ≥ ${min}`);
     return x;
   };
-  const seed = parseInteger('--seed', str(v.seed)) ?? 1;
+  return { sub, v, out, intAtLeast, seed: parseInteger('--seed', str(v.seed)) ?? 1 };
+}
+
+async function cmdRbm(argv: string[]): Promise<number> {
+  const c = modelCommand('rbm', argv, { ...stringOptions(['data', 'group', 'T', 'out', 'model', 'epochs', 'k', 'lr', 'batch', 'window', 'tolerance', 'seed', 'count', 'steps', 'mh-steps', 'mh-gibbs', 'magnetization']), persistent: { type: 'boolean' } });
+  if (!c) return help('rbm');
+  const { sub, v, out, intAtLeast, seed } = c;
   if (sub === 'train') {
     const data = str(v.data), group = str(v.group), T = parseNumber('--T', str(v.T));
     if (!data || !group || T === undefined) throw new InputError('rbm train needs --data DIR, --group NAME and --T T (a temperature of the dataset grid)');
@@ -619,20 +629,9 @@ async function cmdRbm(argv: string[]): Promise<number> {
 }
 
 async function cmdMade(argv: string[]): Promise<number> {
-  const [sub, ...rest] = argv;
-  if (sub === undefined || sub === '--help' || sub === '-h') return help('made');
-  if (sub !== 'train' && sub !== 'sample') throw new InputError(`made ${sub} is unknown: allowed are train, sample`);
-  const { values: v } = parse(rest, { ...stringOptions(['data', 'group', 'T', 'T-train', 'out', 'model', 'dof', 'hidden', 'order', 'epochs', 'batch', 'lr', 'patience', 'seed', 'backend', 'count', 'sweeps', 'thermalize', 'mh-steps']), direct: { type: 'boolean' } });
-  if (v.help) return help('made');
-  const out = str(v.out);
-  if (!out) throw new InputError(`--out is missing: the file that receives the ${sub === 'train' ? 'weights (.safetensors)' : 'samples (.npy)'}`);
-  ensureWritable(out, '--out');
-  const intAtLeast = (flag: string, d: number, min: number) => {
-    const x = parseInteger(flag, str(v[flag.slice(2)])) ?? d;
-    if (x < min) throw new InputError(`${flag} ${x} is not allowed: expected an integer ≥ ${min}`);
-    return x;
-  };
-  const seed = parseInteger('--seed', str(v.seed)) ?? 1;
+  const c = modelCommand('made', argv, { ...stringOptions(['data', 'group', 'T', 'T-train', 'out', 'model', 'dof', 'hidden', 'order', 'epochs', 'batch', 'lr', 'patience', 'seed', 'backend', 'count', 'sweeps', 'thermalize', 'mh-steps']), direct: { type: 'boolean' } });
+  if (!c) return help('made');
+  const { sub, v, out, intAtLeast, seed } = c;
   const backend = await initBackend((str(v.backend) ?? 'auto') as BackendName | 'auto');
   if (sub === 'train') {
     const data = str(v.data), group = str(v.group), T = parseNumber('--T', str(v.T));

@@ -129,6 +129,18 @@ export function restoreParams(params: Params, values: Record<string, Float32Arra
   for (const [k, v] of Object.entries(params)) v.assign(tf.tensor(values[k], v.shape));
 }
 
+/** The training settings every early-stopped model job shares (CNN, MADE…). */
+export interface TrainingJobArgs {
+  epochs: number;
+  batchSize: number;
+  learningRate: number;
+  /** Epochs without a better validation score before stopping. */
+  patience: number;
+  seed: number;
+  /** Where the weights go (safetensors); checkpoints and metrics sit next to them. */
+  weights: string;
+}
+
 export interface EpochMetrics {
   epoch: number;
   /** Extra per-epoch numbers a caller records (e.g. the RBM's mean |θ|). */

@@ -6,23 +6,17 @@
 import { existsSync, readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
 import { loadTrainingSet } from '../../nn/data.js';
-import { train, type EpochMetrics } from '../../nn/train.js';
+import { train, type EpochMetrics, type TrainingJobArgs } from '../../nn/train.js';
 import { Rng } from '../../sampling/rng.js';
 import { writeFileAtomicSync } from '../../io/checkpoint.js';
 import { createClassifier, crossEntropy, orderedProbability, saveClassifier, type Architecture } from './classifier.js';
 
-export interface CnnTrainArgs {
+/** One classifier training; its test predictions go to `${weights}.test.json`. */
+export interface CnnTrainArgs extends TrainingJobArgs {
   dataDir: string;
   group: string;
   architecture: Architecture;
   channels: [number, number];
-  epochs: number;
-  batchSize: number;
-  learningRate: number;
-  patience: number;
-  seed: number;
-  /** Weights (safetensors); predictions go to `${weights}.test.json`. */
-  weights: string;
 }
 
 export interface CnnTrainResult {

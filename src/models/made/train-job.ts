@@ -6,7 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
 import { loadConfigurations } from '../../nn/data.js';
-import { train, type EpochMetrics } from '../../nn/train.js';
+import { train, type EpochMetrics, type TrainingJobArgs } from '../../nn/train.js';
 import { Rng } from '../../sampling/rng.js';
 import { writeFileAtomicSync } from '../../io/checkpoint.js';
 import { BLOCK_CATEGORIES, blockSumCategories, blocksPerSide } from '../../lattice/blocks.js';
@@ -16,7 +16,7 @@ import { createMade, disposeMade, encode, madeLogProb, saveMade, type MadeSpec }
 export type Dof = 'spin' | 'block1' | 'block2';
 export const DOFS: readonly Dof[] = ['spin', 'block1', 'block2'];
 
-export interface MadeTrainArgs {
+export interface MadeTrainArgs extends TrainingJobArgs {
   dataDir: string;
   group: string;
   T: number;
@@ -24,12 +24,6 @@ export interface MadeTrainArgs {
   hidden: number[];
   order: 'raster' | 'random';
   direct: boolean;
-  epochs: number;
-  batchSize: number;
-  learningRate: number;
-  patience: number;
-  seed: number;
-  weights: string;
 }
 
 export interface MadeTrainResult {
