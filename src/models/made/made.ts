@@ -77,17 +77,21 @@ function checkSpec(spec: MadeSpec): void {
   if (order.length !== N || new Set(order).size !== N || order.some((s) => !Number.isInteger(s) || s < 0 || s >= N)) throw new RangeError(`MADE order is not a permutation of 0 … ${N - 1}`);
 }
 
+/** Makes variable names unique in the process (tfjs refuses a name twice). */
+let madesCreated = 0;
+
 /** Glorot-uniform weights (masked afterwards in the forward pass), zero biases. */
 export function createMade(spec: MadeSpec, rng: Rng): Made {
   checkSpec(spec);
+  const id = ++madesCreated;
   const masks = buildMasks(spec);
   const params: Record<string, tf.Variable> = {};
   for (const [name, m] of Object.entries(masks)) {
     const [rows, cols] = m.shape;
     const limit = Math.sqrt(6 / (rows + cols));
-    params[name] = tf.variable(tf.tensor2d(Float32Array.from({ length: rows * cols }, () => (2 * rng.uniform() - 1) * limit), [rows, cols]), true, `made_${name}_${rng.nextU32()}`);
+    params[name] = tf.variable(tf.tensor2d(Float32Array.from({ length: rows * cols }, () => (2 * rng.uniform() - 1) * limit), [rows, cols]), true, `made${id}_${name}`);
     const bias = name === 'Wdirect' ? null : name === 'Wout' ? 'bout' : `b${name.slice(1)}`;
-    if (bias) params[bias] = tf.variable(tf.zeros([cols]), true, `made_${bias}_${rng.nextU32()}`);
+    if (bias) params[bias] = tf.variable(tf.zeros([cols]), true, `made${id}_${bias}`);
   }
   return { spec, params, masks: Object.fromEntries(Object.entries(masks).map(([k, m]) => [k, tf.tensor2d(m.data, m.shape)])) };
 }
