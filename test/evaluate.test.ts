@@ -9,28 +9,13 @@ import { fileURLToPath } from 'node:url';
 import { evaluateConfigurations, gammaQ, homogeneityTest } from '../src/evaluate/harness.js';
 import { Rng } from '../src/sampling/rng.js';
 import { encodeNpy } from '../src/data/npy.js';
-import { createRule } from '../src/sampling/algorithms.js';
-import { squareLattice } from '../src/lattice/square.js';
-import { initialConfiguration } from '../src/sampling/model.js';
+import { equilibriumConfigurations } from '../src/sampling/configurations.js';
 
 const CLI = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
 
 /** n configurations of an L×L chain, `spacing` sweeps apart. */
 function mcConfigs(L: number, T: number, n: number, seed: number, magnetization: number | null = null, spacing = 5): Int8Array {
-  const lattice = squareLattice(L);
-  const params = { J: 1, h: 0, T };
-  const rule = createRule(magnetization === null ? 'wolff' : 'exchange', { lattice, params, initial: initialConfiguration(lattice, Rng.stream(seed, 1), { ...params, magnetization, start: 'auto' }) }, Rng.stream(seed, 2));
-  const rng = Rng.stream(seed, 0);
-  for (let k = 0; k < 200; k++) rule.sweep(rng);
-  rule.freeze?.();
-  const out = new Int8Array(n * lattice.N);
-  const c = new Int8Array(lattice.N);
-  for (let k = 0; k < n; k++) {
-    for (let s = 0; s < spacing; s++) rule.sweep(rng);
-    rule.configuration(0, c);
-    out.set(c, k * lattice.N);
-  }
-  return out;
+  return equilibriumConfigurations(L, T, n, seed, { magnetization, spacing });
 }
 
 test('gammaQ and the χ² homogeneity test', () => {

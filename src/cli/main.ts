@@ -29,6 +29,10 @@ import { Rbm, rbmProposal } from '../models/rbm/rbm.js';
 import { disposeMade, loadMade, madeProposal, sampleMade } from '../models/made/made.js';
 import { DOFS, trainMadeJob, type Dof } from '../models/made/train-job.js';
 import { transferMetropolis } from '../models/made/transfer.js';
+import { disposeFlow, loadFlow, sampleFlow, type Flow } from '../models/neuralrg/flow.js';
+import { hmc } from '../models/neuralrg/hmc.js';
+import { isingFieldSource, spinsFromField } from '../models/neuralrg/source.js';
+import { trainNeuralRgJob } from '../models/neuralrg/train-job.js';
 import { neuralMetropolis, type NeuralMetropolisResult } from '../sampling/neural-mh.js';
 import { Rng } from '../sampling/rng.js';
 import { readManifest } from '../data/manifest.js';
@@ -53,6 +57,7 @@ Commands:
   cnn         train a phase classifier on a labelled dataset group, or evaluate one (Azizi & Pleimling)
   rbm         train a restricted Boltzmann machine on one temperature of a dataset, or sample from one
   made        train a MADE on one temperature (H_θ = −T log p_θ), or sample it, transfer it to other T (Wang et al.)
+  neuralrg    train a hierarchical RealNVP flow on the relaxed Ising model, sample it, or run HMC (Li & Wang)
   evaluate    judge generated configurations against Monte Carlo or exact values (the shared harness)
   reproduce   run the studies at quick or paper scale and compare with exact values
 
@@ -171,6 +176,18 @@ sample  N exact samples of p_θ (the training temperature); with --T and --T-tra
         with exp(−H_θ/T) = p_θ^{T0/T} instead (their final states); with --T and --mh-steps (spin MADEs),
         N Metropolis–Hastings chains with MADE samples as proposals and the Ising weight at T as target.
         Spins are written as int8 ±1 [N, L, L], block sums as int8 S ∈ {−4 … 4} [N, M, M].
+`,
+  neuralrg: `Usage: spinflow neuralrg train --L 8 --T 2.269 --out FLOW.safetensors [--depth 3] [--couplings 10] [--hidden 64]
+                             [--plain] [--epochs 20] [--steps 50] [--batch 64] [--lr 1e-3] [--seed S] [--backend B] [--json]
+       spinflow neuralrg sample --model FLOW.safetensors --T T --count N --out SPINS.npy [--seed S] [--json]
+       spinflow neuralrg hmc --model FLOW.safetensors --T T --out SPINS.npy [--space latent|physical] [--chains 64]
+                             [--steps 100] [--leapfrog 5] [--step-size 0.3] [--seed S] [--json]
+
+train   variational (reverse-KL) training of the MERA-like RealNVP flow on π(x) = exp(−½xᵀ(K+αI)⁻¹x) Π cosh x_i
+        at T, with the Z2-symmetrized density unless --plain; prints the free energy against the exact −ln Z.
+sample  N configurations x from the flow, turned into Ising spins s ~ π(s|x), as int8 ±1 [N, L, L].
+hmc     hybrid Monte Carlo in the latent space of the flow (or in the physical space, where --model is
+        not needed): the structure factor with its τ_int, and the chains' final spins as int8 ±1.
 `,
   evaluate: `Usage: spinflow evaluate --samples FILE.npy --reference FILE.npy|DIR|exact [--group NAME] [--T T]
                          [--magnetization M0] [--json]
@@ -562,10 +579,10 @@ async function cmdCnn(argv: string[]): Promise<number> {
  * The common start of the model commands (`rbm`, `made`): `train` or `sample`, the parsed options,
  * --out checked writable, an integer reader with a lower bound, and --seed. Null asks for the help.
  */
-function modelCommand(command: string, argv: string[], options: ParseArgsConfig['options']) {
+function modelCommand(command: string, argv: string[], options: ParseArgsConfig['options'], subcommands = ['train', 'sample']) {
   const [sub, ...rest] = argv;
   if (sub === undefined || sub === '--help' || sub === '-h') return null;
-  if (sub !== 'train' && sub !== 'sample') throw new InputError(`${command} ${sub} is unknown: allowed are train, sample`);
+  if (!subcommands.includes(sub)) throw new InputError(`${command} ${sub} is unknown: allowed are ${subcommands.join(', ')}`);
   const { values: v } = parse(rest, options);
   if (v.help) return null;
   const out = str(v.out);
@@ -687,6 +704,61 @@ async function cmdMade(argv: string[]): Promise<number> {
   return 0;
 }
 
+async function cmdNeuralRg(argv: string[]): Promise<number> {
+  const c = modelCommand('neuralrg', argv, { ...stringOptions(['L', 'T', 'out', 'model', 'depth', 'couplings', 'hidden', 'epochs', 'steps', 'batch', 'lr', 'seed', 'backend', 'count', 'space', 'chains', 'leapfrog', 'step-size']), plain: { type: 'boolean' } }, ['train', 'sample', 'hmc']);
+  if (!c) return help('neuralrg');
+  const { sub, v, out, intAtLeast, seed } = c;
+  const T = parseNumber('--T', str(v.T)) ?? (sub === 'train' ? CRITICAL_TEMPERATURE : undefined);
+  if (T === undefined) throw new InputError('--T is missing: the temperature of the relaxed Ising target');
+  if (!(T > 0)) throw new InputError(`--T ${T} is not allowed: expected a temperature > 0`);
+  const backend = await initBackend((str(v.backend) ?? 'auto') as BackendName | 'auto');
+  if (sub === 'train') {
+    const L = intAtLeast('--L', 8, 2);
+    if (!Number.isInteger(Math.log2(L))) throw new InputError(`--L ${L} is not allowed: the hierarchy needs a power of 2`);
+    const depth = intAtLeast('--depth', Math.log2(L), 1);
+    if (depth > Math.log2(L)) throw new InputError(`--depth ${depth} is not allowed for L = ${L}: expected 1 … ${Math.log2(L)}`);
+    const lr = parseNumber('--lr', str(v.lr)) ?? 1e-3;
+    if (!(lr > 0)) throw new InputError(`--lr ${lr} is not allowed: expected a number > 0`);
+    const r = await trainNeuralRgJob({
+      flow: { L, depth, block: { couplings: intAtLeast('--couplings', 10, 1), hidden: intAtLeast('--hidden', 64, 1) }, symmetric: !v.plain }, T,
+      epochs: intAtLeast('--epochs', 20, 1), stepsPerEpoch: intAtLeast('--steps', 50, 1), batchSize: intAtLeast('--batch', 64, 1), learningRate: lr, seed, weights: out,
+    });
+    print(Boolean(v.json), { ...r, backend: backend.detail }, `trained ${out} (L = ${L}, T = ${T}, depth ${depth}, ${backend.detail}): variational free energy ${r.finalFreeEnergy.mean.toFixed(4)} ± ${r.finalFreeEnergy.error.toFixed(4)}, exact ${r.exactFreeEnergy.toFixed(4)}, relative error ${(100 * r.finalRelativeError).toFixed(2)} %, ${(1000 * r.secondsPerStep).toFixed(0)} ms per step`);
+    return 0;
+  }
+  const space = str(v.space) ?? 'latent';
+  if (space !== 'latent' && space !== 'physical') throw new InputError(`--space ${space} is unknown: allowed are latent, physical`);
+  const modelPath = str(v.model);
+  const needsModel = sub === 'sample' || space === 'latent';
+  if (needsModel && !modelPath) throw new InputError('--model is missing: a flow written by spinflow neuralrg train');
+  if (modelPath && !existsSync(modelPath)) throw new InputError(`--model ${modelPath} does not exist`);
+  const flow = modelPath ? loadFlow(modelPath) : null;
+  const L = flow ? flow.spec.L : intAtLeast('--L', 8, 3);
+  try {
+    if (sub === 'sample') {
+      const count = intAtLeast('--count', 1000, 1);
+      const s = sampleFlow(flow as Flow, count, Rng.stream(seed, 40));
+      const spins = spinsFromField(s.x.dataSync(), Rng.stream(seed, 41));
+      s.x.dispose();
+      s.z.dispose();
+      s.logq.dispose();
+      writeFileAtomicSync(out, encodeNpy('int8', [count, L, L], spins));
+      print(Boolean(v.json), { out, count, L, T }, `wrote ${count} Ising configurations (L = ${L}) from the flow to ${out}`);
+      return 0;
+    }
+    const chains = intAtLeast('--chains', 64, 2);
+    const r = hmc(isingFieldSource(L, T), flow, {
+      space, chains, steps: intAtLeast('--steps', 100, 1), leapfrogSteps: intAtLeast('--leapfrog', 5, 1), stepSize: parseNumber('--step-size', str(v['step-size'])) ?? (space === 'latent' ? 0.3 : 0.1), seed,
+    });
+    writeFileAtomicSync(out, encodeNpy('int8', [chains, L, L], spinsFromField(r.finalX, Rng.stream(seed, 42))));
+    print(Boolean(v.json), { out, space, chains, L, T, acceptance: r.acceptance, structureFactor: { mean: r.mean, error: r.error, tauInt: r.tauInt }, trace: r.structureFactorTrace },
+      `${space} HMC, ${chains} chains (L = ${L}, T = ${T}): acceptance ${(100 * r.acceptance).toFixed(1)} %, structure factor ${r.mean.toFixed(4)} ± ${r.error.toFixed(4)} (second half), τ_int ${r.tauInt.toFixed(1)} steps; final spins in ${out}`);
+    return 0;
+  } finally {
+    if (flow) disposeFlow(flow);
+  }
+}
+
 async function cmdEvaluate(argv: string[]): Promise<number> {
   const { values: v } = parse(argv, stringOptions(['samples', 'reference', 'group', 'T', 'magnetization']));
   if (v.help) return help('evaluate');
@@ -780,12 +852,14 @@ export async function main(argv: string[]): Promise<number> {
         return await cmdRbm(rest);
       case 'made':
         return await cmdMade(rest);
+      case 'neuralrg':
+        return await cmdNeuralRg(rest);
       case 'evaluate':
         return await cmdEvaluate(rest);
       case 'reproduce':
         return await cmdReproduce(rest);
       default:
-        throw new InputError(`command ${command} is unknown: allowed are simulate, exact, dataset, ae, cnn, rbm, made, evaluate, reproduce (see spinflow --help)`);
+        throw new InputError(`command ${command} is unknown: allowed are simulate, exact, dataset, ae, cnn, rbm, made, neuralrg, evaluate, reproduce (see spinflow --help)`);
     }
   } catch (e) {
     if (e instanceof InputError || e instanceof RangeError) {

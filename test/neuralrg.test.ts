@@ -1,0 +1,88 @@
+/** NeuralRG: HMC samples the relaxed Ising model exactly, the variational bound, the CLI and the study. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { initBackend } from '../src/nn/backend.js';
+import { densityOfStates } from '../src/exact/enumeration.js';
+import { createFlow, disposeFlow } from '../src/models/neuralrg/flow.js';
+import { hmc } from '../src/models/neuralrg/hmc.js';
+import { isingFieldSource } from '../src/models/neuralrg/source.js';
+import { Rng } from '../src/sampling/rng.js';
+
+const CLI = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
+const run = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env: { ...process.env, CI: 'true' } });
+
+/** Exact ⟨M²⟩/N² of the L × L Ising model by enumeration. */
+function exactStructureFactor(L: number, T: number): number {
+  const N = L * L;
+  const { g } = densityOfStates(L, L);
+  let z = 0, m2 = 0;
+  for (let b = 0; b <= 2 * N; b++) {
+    for (let u = 0; u <= N; u++) {
+      const c = g[b * (N + 1) + u];
+      if (!c) continue;
+      const w = c * Math.exp((2 * b - 2 * N) / T), M = 2 * u - N;
+      z += w;
+      m2 += w * M * M;
+    }
+  }
+  return m2 / z / (N * N);
+}
+
+test('HMC in the physical space and in the latent space of an untrained flow reproduce the exact structure factor (L = 4)', async () => {
+  await initBackend('cpu');
+  const L = 4, T = 3.0;
+  const src = isingFieldSource(L, T);
+  const exact = exactStructureFactor(L, T);
+  const flow = createFlow({ L, depth: 2, block: { couplings: 2, hidden: 8 }, symmetric: true }, Rng.stream(3, 1));
+  for (const [space, f, steps] of [['physical', null, 300], ['latent', flow, 120]] as const) {
+    const r = hmc(src, f, { space, chains: 48, steps, leapfrogSteps: 5, stepSize: 0.25, seed: 5 });
+    assert.ok(r.acceptance > 0.5, `${space}: acceptance ${r.acceptance}`);
+    assert.ok(Math.abs(r.mean - exact) < 5 * r.error, `${space}: ${r.mean} ± ${r.error} vs exact ${exact}`);
+  }
+  disposeFlow(flow);
+});
+
+test('spinflow neuralrg train respects the variational bound; sample and hmc write spins', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'spinflow-nrg-'));
+  try {
+    const t = run('neuralrg', 'train', '--L', '4', '--T', '2.5', '--depth', '2', '--couplings', '2', '--hidden', '8', '--epochs', '2', '--steps', '10', '--batch', '32', '--lr', '3e-3', '--out', join(dir, 'f.safetensors'), '--json');
+    assert.equal(t.status, 0, t.stderr);
+    const r = JSON.parse(t.stdout);
+    assert.equal(r.epochs.length, 2);
+    // F_var = E_q[ln q − ln π] ≥ −ln Z: an estimate below the bound by more than 5σ is a bug
+    assert.ok(r.finalFreeEnergy.mean > r.exactFreeEnergy - 5 * r.finalFreeEnergy.error, `${r.finalFreeEnergy.mean} ± ${r.finalFreeEnergy.error} vs −ln Z ${r.exactFreeEnergy}`);
+    const s = run('neuralrg', 'sample', '--model', join(dir, 'f.safetensors'), '--T', '2.5', '--count', '30', '--out', join(dir, 's.npy'));
+    assert.equal(s.status, 0, s.stderr);
+    const h = run('neuralrg', 'hmc', '--model', join(dir, 'f.safetensors'), '--T', '2.5', '--chains', '4', '--steps', '4', '--out', join(dir, 'h.npy'), '--json');
+    assert.equal(h.status, 0, h.stderr);
+    assert.equal(JSON.parse(h.stdout).trace.length, 4);
+    const e = run('evaluate', '--samples', join(dir, 's.npy'), '--reference', 'exact', '--T', '2.5', '--json');
+    assert.equal(e.status, 0, e.stderr);
+    const bad = run('neuralrg', 'train', '--L', '6', '--out', join(dir, 'x.safetensors'));
+    assert.equal(bad.status, 2);
+    assert.match(bad.stderr, /--L 6 is not allowed: the hierarchy needs a power of 2/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('reproduce neuralrg writes Figs. 3, S1, S2 and the numbers', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'spinflow-nrgstudy-'));
+  try {
+    const r = spawnSync(process.execPath, [CLI, 'reproduce', 'neuralrg', '--out', dir, '--workers', '2', '--json', '--set', 'L=4', '--set', 'depth=2', '--set', 'couplings=1', '--set', 'hidden=4',
+      '--set', 'epochs=1', '--set', 'stepsPerEpoch=2', '--set', 'batchSize=8', '--set', 'hmcChains=2', '--set', 'hmcSteps=4', '--set', 'leapfrog=2', '--set', 'sweepTemperatures=2.5', '--set', 'sweepDepths=1',
+      '--set', 'sweepEpochs=1', '--set', 'samples=20'], { encoding: 'utf8', env: { ...process.env, CI: 'true' } });
+    assert.equal(r.status, 0, r.stderr);
+    for (const f of ['fig3a-free-energy', 'fig3b-structure-factor', 'figs1-error-vs-temperature', 'figs2-samples']) assert.ok(existsSync(join(dir, 'neuralrg', 'figures', `${f}.svg`)), f);
+    const s = JSON.parse(readFileSync(join(dir, 'neuralrg', 'summary.json'), 'utf8'));
+    assert.equal(typeof s.findings.relativeError, 'number');
+    assert.equal(typeof s.findings.structureFactor.latent.mean, 'number');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
