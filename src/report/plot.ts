@@ -149,3 +149,33 @@ export function spinImages(configs: { spins: Int8Array | ArrayLike<number>; L: n
   out.push('</svg>');
   return out.join('\n');
 }
+
+/**
+ * Real-valued L × L maps side by side on a diverging scale (blue < 0 < red, white at 0), each scaled
+ * to its own largest |value|, with captions — e.g. the response of a latent variable to the field.
+ */
+export function heatmaps(maps: { values: ArrayLike<number>; L: number; caption: string }[], cell = 8): string {
+  const gap = 16;
+  const sizes = maps.map((m) => m.L * cell);
+  const W = sizes.reduce((a, s) => a + s + gap, gap);
+  const H = Math.max(...sizes) + 2 * gap + 14;
+  const out = [`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="${FONT}" font-size="12" shape-rendering="crispEdges">`, `<rect width="${W}" height="${H}" fill="white"/>`];
+  let x = gap;
+  maps.forEach((m, k) => {
+    let max = 0;
+    for (let i = 0; i < m.L * m.L; i++) max = Math.max(max, Math.abs(m.values[i]));
+    for (let i = 0; i < m.L; i++) {
+      for (let j = 0; j < m.L; j++) {
+        const v = max > 0 ? m.values[i * m.L + j] / max : 0;
+        const fade = Math.round(255 * (1 - Math.abs(v)));
+        const color = v >= 0 ? `rgb(255,${fade},${fade})` : `rgb(${fade},${fade},255)`;
+        out.push(`<rect x="${x + j * cell}" y="${gap + i * cell}" width="${cell}" height="${cell}" fill="${color}"/>`);
+      }
+    }
+    out.push(`<rect x="${x - 0.5}" y="${gap - 0.5}" width="${sizes[k] + 1}" height="${sizes[k] + 1}" fill="none" stroke="#444"/>`);
+    out.push(`<text x="${x + sizes[k] / 2}" y="${gap + sizes[k] + 18}" text-anchor="middle">${escapeXml(m.caption)}</text>`);
+    x += sizes[k] + gap;
+  });
+  out.push('</svg>');
+  return out.join('\n');
+}

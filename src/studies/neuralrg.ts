@@ -1,8 +1,9 @@
 /**
- * Li & Wang, "Neural Network Renormalization Group" (Figs. 3, S1, S2): a MERA-like RealNVP flow
+ * Li & Wang, "Neural Network Renormalization Group" (Figs. 3, 4, S1, S2): a MERA-like RealNVP flow
  * trained by the variational (reverse-KL) loss on the continuous relaxation of the critical Ising
  * model, its free energy against the exact value (Kaufman), hybrid Monte Carlo in the latent space
- * against HMC in the physical space for the structure factor, the relative error against T and
+ * against HMC in the physical space for the structure factor, the response of the top latent
+ * variables and the mutual information of latent against physical variables (KSG), the relative error against T and
  * depth, generated samples as images, and the generated Ising spins judged by the harness.
  *
  * Pipeline: trainings (the main flow and the T × depth sweep) as parallel worker jobs → HMC chains
@@ -17,12 +18,13 @@ import { Rng } from '../sampling/rng.js';
 import { simulate } from '../sampling/simulate.js';
 import { equilibriumConfigurations } from '../sampling/configurations.js';
 import { evaluateConfigurations } from '../evaluate/harness.js';
-import { disposeFlow, loadFlow, sampleFlow, type FlowSpec } from '../models/neuralrg/flow.js';
+import { disposeFlow, generate, infer, loadFlow, sampleFlow, type FlowSpec } from '../models/neuralrg/flow.js';
+import { ksgMutualInformation } from '../observables/mutual-information.js';
 import { hmc } from '../models/neuralrg/hmc.js';
 import { isingFieldSource, spinsFromField } from '../models/neuralrg/source.js';
 import type { NeuralRgTrainArgs, NeuralRgTrainResult } from '../models/neuralrg/train-job.js';
 import { Report } from '../report/report.js';
-import { linePlot, spinImages } from '../report/plot.js';
+import { heatmaps, linePlot, spinImages } from '../report/plot.js';
 import { runNeuralStudy, type Study, type StudyContext, type StudyOutcome } from './study.js';
 
 type Config = {
@@ -33,7 +35,7 @@ type Config = {
 
 export const neuralRgStudy: Study<Config> = {
   name: 'neuralrg',
-  title: 'Neural network renormalization group: a hierarchical RealNVP flow for the critical Ising model (Li & Wang, Figs. 3, S1, S2)',
+  title: 'Neural network renormalization group: a hierarchical RealNVP flow for the critical Ising model (Li & Wang, Figs. 3, 4, S1, S2)',
   params: {
     L: { kind: 'integer', min: 2, description: 'lattice side, a power of 2 (paper 16, S1 32)' },
     depth: { kind: 'integer', min: 1, description: 'levels of disentangler + decimator (≤ log₂ L)' },
@@ -117,6 +119,40 @@ async function runIn(work: string, cfg: Config, ctx: StudyContext, title: string
   for (const [what, x] of [['flow samples', e], ['latent HMC end states', eLatent]] as const) {
     report.compare({ quantity: `${what}: Ising E/N against Wolff MC`, spinflow: x.samples.energyPerSpin, paper: '–', exact: null, sigmas: x.energyDeviationSigmas, note: `MC ${x.reference.energyPerSpin.mean.toFixed(4)} ± ${x.reference.energyPerSpin.error.toFixed(4)}; |M| ${x.absMagnetizationDeviationSigmas.toFixed(1)}σ; P(E) p = ${x.energyTest.pValue.toExponential(1)}; C(r) ${x.correlationMaxDeviation ? `${x.correlationMaxDeviation.sigmas.toFixed(1)}σ at r = ${x.correlationMaxDeviation.r}` : '–'}` });
   }
+  // Fig. 4a: response of two top latent variables to the physical field, E_x[∂z_k/∂x] over x = g(z)
+  const top = [0, 2 ** (Math.min(cfg.depth, Math.log2(cfg.L)) - 1)]; // the coarsest kept site and a latent of the last decimator
+  const zs = tf.tensor2d(Float32Array.from({ length: 64 * src.N }, (() => { const r = Rng.stream(ctx.seed, 45); return () => r.normal(); })()), [64, src.N]);
+  const xs = tf.tidy(() => generate(flow, zs).x);
+  const responses = top.map((k) => {
+    const grad = tf.grad((x: tf.Tensor) => tf.sum(tf.slice(infer(flow, x as tf.Tensor2D).z, [0, k], [-1, 1])));
+    const g = tf.tidy(() => tf.mean(grad(xs), 0));
+    const values = Array.from(g.dataSync());
+    g.dispose();
+    return { k, values };
+  });
+  tf.dispose([zs, xs]);
+  report.figure({
+    name: 'fig4a-response', caption: `Fig. 4a: response E[∂z_k/∂x] of the top latent variables (site ${top.join(' and site ')}) to the physical variables, over 64 generated x = g(z); red positive, blue negative, each map scaled to its largest |value|`,
+    data: { columns: ['latentSite', 'site', 'response'], rows: responses.flatMap((r) => r.values.map((v, i) => [r.k, i, v])) },
+    svg: heatmaps(responses.map((r) => ({ values: r.values, L: cfg.L, caption: `z at site ${r.k}` })), Math.max(4, Math.floor(96 / cfg.L))),
+  });
+  // Figs. 4b, c: mutual information between physical variables and between latent variables vs distance (KSG, k = 3)
+  const nMi = Math.min(cfg.samples, 800);
+  const mi = sampleFlow(flow, nMi, Rng.stream(ctx.seed, 46));
+  const xMi = mi.x.dataSync(), zMi = mi.z.dataSync();
+  tf.dispose([mi.x, mi.z, mi.logq]);
+  const column = (a: ArrayLike<number>, i: number) => Float64Array.from({ length: nMi }, (_, r) => a[r * src.N + i]);
+  const bases = [0, 1, cfg.L, cfg.L + 1].filter((i) => i < src.N);
+  const distances = Array.from({ length: cfg.L / 2 }, (_, r) => r + 1);
+  const miRows = distances.map((r) => {
+    const avg = (a: ArrayLike<number>) => bases.reduce((acc, i) => acc + ksgMutualInformation(column(a, i), column(a, (i - (i % cfg.L)) + ((i % cfg.L) + r) % cfg.L), 3), 0) / bases.length;
+    return { r, physical: avg(xMi), latent: avg(zMi) };
+  });
+  report.figure({
+    name: 'fig4bc-mutual-information', caption: `Figs. 4b, c: mutual information (KSG, k = 3, ${nMi} samples, averaged over ${bases.length} base sites) between variables r apart along a row, physical x against latent z`,
+    data: { columns: ['r', 'physical', 'latent'], rows: miRows.map((m) => [m.r, m.physical, m.latent]) },
+    svg: linePlot({ title: 'Mutual information vs distance', xLabel: 'r', yLabel: 'I (nats)', series: [{ name: 'physical x', style: 'both', points: miRows.map((m) => ({ x: m.r, y: m.physical })) }, { name: 'latent z', style: 'both', points: miRows.map((m) => ({ x: m.r, y: m.latent })) }] }),
+  });
   disposeFlow(flow);
 
   // Figs. S1, S2: relative error vs T for each depth; one generated sample per (depth, T)
@@ -142,6 +178,7 @@ async function runIn(work: string, cfg: Config, ctx: StudyContext, title: string
     structureFactor: { ising: S, latent: { mean: latent.mean, error: latent.error, tauInt: latent.tauInt, acceptance: latent.acceptance }, physical: { mean: physical.mean, error: physical.error, tauInt: physical.tauInt, acceptance: physical.acceptance } },
     harness: { flow: { energySigmas: e.energyDeviationSigmas, absMagnetizationSigmas: e.absMagnetizationDeviationSigmas, energyPValue: e.energyTest.pValue }, latentHmc: { energySigmas: eLatent.energyDeviationSigmas, absMagnetizationSigmas: eLatent.absMagnetizationDeviationSigmas, energyPValue: eLatent.energyTest.pValue } },
     sweep: sweep.map((x) => ({ depth: x.j.depth, T: x.j.T, relativeError: x.r.finalRelativeError })),
+    mutualInformation: miRows,
   };
   const lines = [
     `${jobs.length} flows trained in ${trainSeconds.toFixed(1)} s on ${backendDetail} (${(1000 * main.secondsPerStep).toFixed(0)} ms per step of the main flow)`,
@@ -149,6 +186,7 @@ async function runIn(work: string, cfg: Config, ctx: StudyContext, title: string
     `structure factor: Ising MC ${S.mean.toFixed(4)} ± ${S.error.toFixed(4)}, latent HMC ${latent.mean.toFixed(4)} ± ${latent.error.toFixed(4)} (τ_int ${latent.tauInt.toFixed(1)}, acceptance ${(100 * latent.acceptance).toFixed(1)} %), physical HMC ${physical.mean.toFixed(4)} ± ${physical.error.toFixed(4)} (τ_int ${physical.tauInt.toFixed(1)}, acceptance ${(100 * physical.acceptance).toFixed(1)} %)`,
     `harness, flow samples vs Wolff: E ${e.energyDeviationSigmas.toFixed(1)}σ, |M| ${e.absMagnetizationDeviationSigmas.toFixed(1)}σ; latent HMC end states: E ${eLatent.energyDeviationSigmas.toFixed(1)}σ, |M| ${eLatent.absMagnetizationDeviationSigmas.toFixed(1)}σ`,
     ...sweep.map((x) => `depth ${x.j.depth}, T = ${x.j.T}: relative error ${(100 * x.r.finalRelativeError).toFixed(2)} %`),
+    `mutual information at r = 1 … ${cfg.L / 2}: physical ${miRows.map((m) => m.physical.toFixed(3)).join(', ')}; latent ${miRows.map((m) => m.latent.toFixed(3)).join(', ')}`,
   ];
   return { report, text: lines.join('\n'), passed: true };
 }
