@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { linePlot, niceTicks, spinImages } from '../src/report/plot.js';
+import { heatmaps, linePlot, niceTicks, spinImages } from '../src/report/plot.js';
 import { Report } from '../src/report/report.js';
 import { configure } from '../src/studies/study.js';
 import { mcExactStudy } from '../src/studies/mc-exact.js';
@@ -28,6 +28,10 @@ test('plots are well-formed SVG with every series and escaped text', () => {
   assert.equal((svg.match(/<path d="M/g) ?? []).length, 2);
   const img = spinImages([{ spins: new Int8Array([1, -1, -1, 1]), L: 2, caption: 'T = 1' }], 5);
   assert.equal((img.match(/h5v5h-5z/g) ?? []).length, 2, 'two up spins drawn');
+  const map = heatmaps([{ values: [2, -1, 0, 1], L: 2, caption: 'response' }], 5);
+  assert.match(map, /fill="rgb\(255,0,0\)"/, 'the largest value is full red');
+  assert.match(map, /fill="rgb\(128,128,255\)"/, '−½ of the largest is half blue');
+  assert.match(map, />response</);
 });
 
 test('a report folder holds summary, markdown, html, svg, png and csv', async () => {

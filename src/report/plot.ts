@@ -130,24 +130,35 @@ export function linePlot(spec: PlotSpec): string {
   return out.join('\n');
 }
 
-/** Spin configurations (row-major ±1, L×L each) side by side, +1 black, −1 white, with captions. */
-export function spinImages(configs: { spins: Int8Array | ArrayLike<number>; L: number; caption: string }[], cell = 4): string {
+/**
+ * L × L panels side by side with a frame and a caption each; `draw(k, x, y)` returns the SVG of
+ * panel k with its top-left corner at (x, y).
+ */
+function panelRow(panels: { L: number; caption: string }[], cell: number, draw: (k: number, x: number, y: number) => string): string {
   const gap = 16;
-  const sizes = configs.map((c) => c.L * cell);
+  const sizes = panels.map((p) => p.L * cell);
   const W = sizes.reduce((a, s) => a + s + gap, gap);
   const H = Math.max(...sizes) + 2 * gap + 14;
   const out = [`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="${FONT}" font-size="12" shape-rendering="crispEdges">`, `<rect width="${W}" height="${H}" fill="white"/>`];
   let x = gap;
-  configs.forEach((c, k) => {
+  panels.forEach((p, k) => {
     out.push(`<rect x="${x - 0.5}" y="${gap - 0.5}" width="${sizes[k] + 1}" height="${sizes[k] + 1}" fill="white" stroke="#444"/>`);
-    const rects: string[] = [];
-    for (let i = 0; i < c.L; i++) for (let j = 0; j < c.L; j++) if (c.spins[i * c.L + j] > 0) rects.push(`M${x + j * cell},${gap + i * cell}h${cell}v${cell}h-${cell}z`);
-    out.push(`<path d="${rects.join('')}" fill="black"/>`);
-    out.push(`<text x="${x + sizes[k] / 2}" y="${gap + sizes[k] + 18}" text-anchor="middle">${escapeXml(c.caption)}</text>`);
+    out.push(draw(k, x, gap));
+    out.push(`<text x="${x + sizes[k] / 2}" y="${gap + sizes[k] + 18}" text-anchor="middle">${escapeXml(p.caption)}</text>`);
     x += sizes[k] + gap;
   });
   out.push('</svg>');
   return out.join('\n');
+}
+
+/** Spin configurations (row-major ±1, L×L each) side by side, +1 black, −1 white, with captions. */
+export function spinImages(configs: { spins: Int8Array | ArrayLike<number>; L: number; caption: string }[], cell = 4): string {
+  return panelRow(configs, cell, (k, x, y) => {
+    const c = configs[k];
+    const rects: string[] = [];
+    for (let i = 0; i < c.L; i++) for (let j = 0; j < c.L; j++) if (c.spins[i * c.L + j] > 0) rects.push(`M${x + j * cell},${y + i * cell}h${cell}v${cell}h-${cell}z`);
+    return `<path d="${rects.join('')}" fill="black"/>`;
+  });
 }
 
 /**
@@ -155,27 +166,18 @@ export function spinImages(configs: { spins: Int8Array | ArrayLike<number>; L: n
  * to its own largest |value|, with captions — e.g. the response of a latent variable to the field.
  */
 export function heatmaps(maps: { values: ArrayLike<number>; L: number; caption: string }[], cell = 8): string {
-  const gap = 16;
-  const sizes = maps.map((m) => m.L * cell);
-  const W = sizes.reduce((a, s) => a + s + gap, gap);
-  const H = Math.max(...sizes) + 2 * gap + 14;
-  const out = [`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="${FONT}" font-size="12" shape-rendering="crispEdges">`, `<rect width="${W}" height="${H}" fill="white"/>`];
-  let x = gap;
-  maps.forEach((m, k) => {
+  return panelRow(maps, cell, (k, x, y) => {
+    const m = maps[k];
     let max = 0;
     for (let i = 0; i < m.L * m.L; i++) max = Math.max(max, Math.abs(m.values[i]));
+    const out: string[] = [];
     for (let i = 0; i < m.L; i++) {
       for (let j = 0; j < m.L; j++) {
         const v = max > 0 ? m.values[i * m.L + j] / max : 0;
         const fade = Math.round(255 * (1 - Math.abs(v)));
-        const color = v >= 0 ? `rgb(255,${fade},${fade})` : `rgb(${fade},${fade},255)`;
-        out.push(`<rect x="${x + j * cell}" y="${gap + i * cell}" width="${cell}" height="${cell}" fill="${color}"/>`);
+        out.push(`<rect x="${x + j * cell}" y="${y + i * cell}" width="${cell}" height="${cell}" fill="${v >= 0 ? `rgb(255,${fade},${fade})` : `rgb(${fade},${fade},255)`}"/>`);
       }
     }
-    out.push(`<rect x="${x - 0.5}" y="${gap - 0.5}" width="${sizes[k] + 1}" height="${sizes[k] + 1}" fill="none" stroke="#444"/>`);
-    out.push(`<text x="${x + sizes[k] / 2}" y="${gap + sizes[k] + 18}" text-anchor="middle">${escapeXml(m.caption)}</text>`);
-    x += sizes[k] + gap;
+    return out.join('');
   });
-  out.push('</svg>');
-  return out.join('\n');
 }
