@@ -57,7 +57,8 @@ export const neuralRgStudy: Study<Config> = {
     samples: { kind: 'integer', min: 10, description: 'generated configurations judged by the harness' },
   },
   defaults: (scale) => scale === 'paper'
-    ? { L: 16, depth: 4, couplings: 10, hidden: 64, symmetric: 'yes', epochs: 100, stepsPerEpoch: 100, batchSize: 256, learningRate: 1e-3, hmcChains: 128, hmcSteps: 500, leapfrog: 10, latentStepSize: 0.2, physicalStepSize: 0.1, sweepTemperatures: [2.0, 2.1, 2.2, 2.3, 2.4, 2.5, 2.6, 2.7], sweepDepths: [1, 2, 3, 4], sweepEpochs: 30, samples: 2000 }
+    // learning rate 3e-4: at 1e-3 (batch 256, L = 16, 70 coupling layers in a row) the loss diverged within 10 steps here
+    ? { L: 16, depth: 4, couplings: 10, hidden: 64, symmetric: 'yes', epochs: 100, stepsPerEpoch: 100, batchSize: 256, learningRate: 3e-4, hmcChains: 128, hmcSteps: 500, leapfrog: 10, latentStepSize: 0.2, physicalStepSize: 0.1, sweepTemperatures: [2.0, 2.1, 2.2, 2.3, 2.4, 2.5, 2.6, 2.7], sweepDepths: [1, 2, 3, 4], sweepEpochs: 30, samples: 2000 }
     : { L: 8, depth: 3, couplings: 4, hidden: 32, symmetric: 'yes', epochs: 10, stepsPerEpoch: 50, batchSize: 64, learningRate: 3e-3, hmcChains: 64, hmcSteps: 100, leapfrog: 5, latentStepSize: 0.3, physicalStepSize: 0.1, sweepTemperatures: [2.0, 2.7], sweepDepths: [1, 3], sweepEpochs: 3, samples: 500 },
   async run(cfg: Config, ctx: StudyContext): Promise<StudyOutcome> {
     return runNeuralStudy(ctx, 'neuralrg', (work, backend) => runIn(work, cfg, ctx, this.title, backend.name, backend.detail));
