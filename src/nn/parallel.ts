@@ -15,14 +15,17 @@ export interface Job {
   args: unknown;
 }
 
-export async function runJobs<R>(jobs: Job[], options: { workers: number; backend: BackendName | 'auto' }): Promise<R[]> {
+/** Runs the jobs; `onProgress(done, total)` is called as each one finishes (for a progress bar). */
+export async function runJobs<R>(jobs: Job[], options: { workers: number; backend: BackendName | 'auto'; onProgress?: (done: number, total: number) => void }): Promise<R[]> {
   const results: R[] = new Array(jobs.length);
+  let done = 0;
   if (options.workers <= 1) {
     const { initBackend } = await import('./backend.js');
     await initBackend(options.backend);
     for (const [i, job] of jobs.entries()) {
       const mod = (await import(job.module)) as Record<string, (args: unknown) => R | Promise<R>>;
       results[i] = await mod[job.fn](job.args);
+      options.onProgress?.(++done, jobs.length);
     }
     return results;
   }
@@ -32,6 +35,7 @@ export async function runJobs<R>(jobs: Job[], options: { workers: number; backen
     () => {},
     (id, result) => {
       results[id] = result;
+      options.onProgress?.(++done, jobs.length);
     },
   );
   return results;

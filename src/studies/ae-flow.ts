@@ -111,7 +111,7 @@ async function runIn(work: string, cfg: Config, ctx: StudyContext, title: string
     const t0 = performance.now();
     const module = new URL('../models/ae/train-job.js', import.meta.url).href;
     ctx.onProgress?.(0, jobs.length + 1);
-    const trained = await runJobs<AeTrainResult>([...args, ...(withPhysics ? [physicsArgs] : [])].map((a) => ({ module, fn: 'trainAutoencoderJob', args: a })), { workers: Math.max(1, ctx.workers), backend: backend.name });
+    const trained = await runJobs<AeTrainResult>([...args, ...(withPhysics ? [physicsArgs] : [])].map((a) => ({ module, fn: 'trainAutoencoderJob', args: a })), { workers: Math.max(1, ctx.workers), backend: backend.name, onProgress: (d) => ctx.onProgress?.(d, jobs.length + 1) });
     const trainSeconds = (performance.now() - t0) / 1000;
     ctx.onProgress?.(jobs.length, jobs.length + 1);
     // 3. measurements

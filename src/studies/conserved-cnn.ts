@@ -113,7 +113,7 @@ async function runIn(work: string, cfg: Config, ctx: StudyContext, title: string
   }
   const t0 = performance.now();
   const module = new URL('../models/cnn/train-job.js', import.meta.url).href;
-  const results = await runJobs<CnnTrainResult>(jobs.map((j) => ({ module, fn: 'trainClassifierJob', args: j.args })), { workers: Math.max(1, ctx.workers), backend: backendName });
+  const results = await runJobs<CnnTrainResult>(jobs.map((j) => ({ module, fn: 'trainClassifierJob', args: j.args })), { workers: Math.max(1, ctx.workers), backend: backendName, onProgress: (d, n) => ctx.onProgress?.(d, n + 1) });
   const trainSeconds = (performance.now() - t0) / 1000;
   const runs: Run[] = jobs.map((j, i) => ({ label: j.label, L: j.L, result: results[i] }));
 
@@ -177,6 +177,7 @@ async function runIn(work: string, cfg: Config, ctx: StudyContext, title: string
     `collapse fit: T_c = ${main.fit.Tc.toFixed(4)} ± ${main.fit.TcError.toFixed(4)}, ν = ${main.fit.nu.toFixed(3)} ± ${main.fit.nuError.toFixed(3)} (exact 2.2692, 1)`,
     ...Object.entries(controls).map(([k, v]) => `control ${k}: ${JSON.stringify((v as { crossings: unknown }).crossings)}`),
   ].join('\n');
+  ctx.onProgress?.(jobs.length + 1, jobs.length + 1);
   return { report, text, passed: crossingsOk };
 }
 

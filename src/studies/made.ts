@@ -88,7 +88,7 @@ async function runIn(work: string, cfg: Config, ctx: StudyContext, title: string
   }));
   const t0 = performance.now();
   const module = new URL('../models/made/study-job.js', import.meta.url).href;
-  const results = await runJobs<MadeStudyJobResult>(jobs.map((args) => ({ module, fn: 'madeStudyJob', args })), { workers: Math.max(1, ctx.workers), backend: backendName });
+  const results = await runJobs<MadeStudyJobResult>(jobs.map((args) => ({ module, fn: 'madeStudyJob', args })), { workers: Math.max(1, ctx.workers), backend: backendName, onProgress: (d, n) => ctx.onProgress?.(d, n + 1) });
   const jobSeconds = (performance.now() - t0) / 1000;
   const byDof = Object.fromEntries(DOFS.map((d, i) => [d, results[i]])) as Record<Dof, MadeStudyJobResult>;
 
@@ -228,6 +228,7 @@ async function runIn(work: string, cfg: Config, ctx: StudyContext, title: string
     ...byDof.spin.mh.map((p) => `MADE-proposal MH at T = ${p.T}: acceptance ${(100 * p.acceptance).toFixed(2)} %, τ_int(E) ${p.tauEnergy.toFixed(1)} proposals`),
     ...evaluations.filter((x) => x.what !== 'Metropolis with H_θ' || Math.abs(x.T - TRAIN_T) < 1e-9).map((x) => `${x.what} at T = ${x.T}: E ${x.e.energyDeviationSigmas.toFixed(1)}σ, |M| ${x.e.absMagnetizationDeviationSigmas.toFixed(1)}σ, P(E) p = ${x.e.energyTest.pValue.toExponential(1)}`),
   ];
+  ctx.onProgress?.(jobs.length + 1, jobs.length + 1);
   return { report, text: lines.join('\n'), passed: true };
 }
 

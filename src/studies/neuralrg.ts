@@ -79,7 +79,7 @@ async function runIn(work: string, cfg: Config, ctx: StudyContext, title: string
   }
   const t0 = performance.now();
   const module = new URL('../models/neuralrg/train-job.js', import.meta.url).href;
-  const results = await runJobs<NeuralRgTrainResult>(jobs.map((j) => ({ module, fn: 'trainNeuralRgJob', args: j.args })), { workers: Math.max(1, ctx.workers), backend: backendName });
+  const results = await runJobs<NeuralRgTrainResult>(jobs.map((j) => ({ module, fn: 'trainNeuralRgJob', args: j.args })), { workers: Math.max(1, ctx.workers), backend: backendName, onProgress: (d) => ctx.onProgress?.(d, jobs.length + 2 * cfg.hmcSteps + 1) });
   const trainSeconds = (performance.now() - t0) / 1000;
   const main = results[0];
   const report = new Report('neuralrg', title, { scale: ctx.scale, config: cfg, backend: backendDetail, trainSeconds, secondsPerStep: main.secondsPerStep });
@@ -96,8 +96,9 @@ async function runIn(work: string, cfg: Config, ctx: StudyContext, title: string
   // Fig. 3b: structure factor along latent and physical HMC, against Wolff Monte Carlo of the Ising model
   const src = isingFieldSource(cfg.L, Tc);
   const flow = loadFlow(main.weights);
-  const latent = hmc(src, flow, { space: 'latent', chains: cfg.hmcChains, steps: cfg.hmcSteps, leapfrogSteps: cfg.leapfrog, stepSize: cfg.latentStepSize, seed: ctx.seed });
-  const physical = hmc(src, null, { space: 'physical', chains: cfg.hmcChains, steps: cfg.hmcSteps, leapfrogSteps: cfg.leapfrog, stepSize: cfg.physicalStepSize, seed: ctx.seed + 1 });
+  const total = jobs.length + 2 * cfg.hmcSteps + 1;
+  const latent = hmc(src, flow, { space: 'latent', chains: cfg.hmcChains, steps: cfg.hmcSteps, leapfrogSteps: cfg.leapfrog, stepSize: cfg.latentStepSize, seed: ctx.seed, onProgress: (t) => ctx.onProgress?.(jobs.length + t, total) });
+  const physical = hmc(src, null, { space: 'physical', chains: cfg.hmcChains, steps: cfg.hmcSteps, leapfrogSteps: cfg.leapfrog, stepSize: cfg.physicalStepSize, seed: ctx.seed + 1, onProgress: (t) => ctx.onProgress?.(jobs.length + cfg.hmcSteps + t, total) });
   const [wolff] = await simulate({ L: cfg.L, T: Tc, algorithm: 'wolff', sweeps: 50_000, thermalize: 2_000, chains: 2, seed: ctx.seed, workers: ctx.workers });
   const S = wolff.structureFactor;
   report.figure({
@@ -189,5 +190,6 @@ async function runIn(work: string, cfg: Config, ctx: StudyContext, title: string
     ...sweep.map((x) => `depth ${x.j.depth}, T = ${x.j.T}: relative error ${(100 * x.r.finalRelativeError).toFixed(2)} %`),
     `mutual information at r = 1 … ${cfg.L / 2}: physical ${miRows.map((m) => m.physical.toFixed(3)).join(', ')}; latent ${miRows.map((m) => m.latent.toFixed(3)).join(', ')}`,
   ];
+  ctx.onProgress?.(total, total);
   return { report, text: lines.join('\n'), passed: true };
 }

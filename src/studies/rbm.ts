@@ -59,7 +59,7 @@ async function runIn(work: string, cfg: Config, ctx: StudyContext, title: string
   }
   const t0 = performance.now();
   const module = new URL('../models/rbm/train-job.js', import.meta.url).href;
-  const results = await runJobs<RbmTrainResult>(jobs.map((j) => ({ module, fn: 'trainRbmJob', args: j.args })), { workers: Math.max(1, ctx.workers), backend: backendName });
+  const results = await runJobs<RbmTrainResult>(jobs.map((j) => ({ module, fn: 'trainRbmJob', args: j.args })), { workers: Math.max(1, ctx.workers), backend: backendName, onProgress: (d, n) => ctx.onProgress?.(d, n + 1) });
   const trainSeconds = (performance.now() - t0) / 1000;
 
   // the harness: RBM samples against the Monte Carlo test configurations at the same T
@@ -190,5 +190,6 @@ async function runIn(work: string, cfg: Config, ctx: StudyContext, title: string
     const e = evaluations[i], c = corrected[i], mh = results[i].mh;
     lines.push(`${j.group.padEnd(26)} ${j.T.toFixed(3).padStart(5)}  ${f1(e.energyDeviationSigmas, 10)}  ${f1(e.absMagnetizationDeviationSigmas, 7)}  ${f1(e.correlationMaxDeviation?.sigmas, 8)}  ${e.conserved ? `${(100 * e.conserved.breakingFraction.mean).toFixed(1)}%`.padStart(9) : '        –'}  ${e.conserved ? `${(100 * e.conserved.impossibleEnergyFraction.mean).toFixed(1)}%`.padStart(12) : '           –'}    ${mh ? (100 * mh.acceptance).toFixed(2).padStart(9) : '        –'}  ${f1(c?.energyDeviationSigmas, 5)}  ${f1(c?.absMagnetizationDeviationSigmas, 7)}  ${f1(c?.correlationMaxDeviation?.sigmas, 8)}`);
   }
+  ctx.onProgress?.(jobs.length + 1, jobs.length + 1);
   return { report, text: lines.join('\n'), passed: true };
 }
