@@ -56,7 +56,8 @@ export interface Evaluation {
   };
 }
 
-const meanError = (xs: number[]): Value => {
+/** Mean and standard error std/√n of independent values. */
+export const meanError = (xs: number[]): Value => {
   const n = xs.length;
   const m = xs.reduce((a, b) => a + b, 0) / n;
   const v = xs.reduce((a, x) => a + (x - m) ** 2, 0) / Math.max(1, n - 1);

@@ -28,7 +28,7 @@
  * At M = 0 and even L this forbids u = 2L + 2, the first level above the two-stripe ground state
  * (u = 2L): the energy Azizi & Pleimling find in ≈ 23 % of their RBM samples at T = 1 (Fig. 6).
  */
-import { squareLattice } from '../lattice/square.js';
+import { squareLattice, unsatisfiedBonds } from '../lattice/square.js';
 import { Rng } from '../sampling/rng.js';
 import { densityOfStates, MAX_ENUMERATION_SPINS } from './enumeration.js';
 
@@ -59,13 +59,8 @@ export function impossibilityReason(L: number, upSpins: number, u: number): stri
   return null;
 }
 
-/** Unsatisfied bonds of a ±1 configuration (each site's right and lower bond). */
-function unsatisfied(s: Int8Array, L: number): number {
-  const { neighbors } = squareLattice(L);
-  let u = 0;
-  for (let i = 0; i < s.length; i++) u += (s[i] !== s[neighbors[4 * i]] ? 1 : 0) + (s[i] !== s[neighbors[4 * i + 2]] ? 1 : 0);
-  return u;
-}
+/** Unsatisfied bonds of a ±1 configuration on the L × L torus. */
+const unsatisfied = (s: Int8Array, L: number) => unsatisfiedBonds(squareLattice(L), s);
 
 /** Start configurations with exactly `upSpins` up spins, spread over the energy range. */
 function starts(L: number, upSpins: number, rng: Rng): Int8Array[] {

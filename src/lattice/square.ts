@@ -81,6 +81,21 @@ export function bondSum(lattice: SquareLattice, spins: Int8Array): number {
   return sum;
 }
 
+/**
+ * Unsatisfied bonds (neighbours with different values) of the configuration stored from `offset`
+ * in `values`: ±1 spins or {0, 1} bits alike. Counts the same 2N bonds as `bondSum`, so for spins
+ * u = (2N − bondSum)/2.
+ */
+export function unsatisfiedBonds(lattice: SquareLattice, values: ArrayLike<number>, offset = 0): number {
+  const { N, neighbors } = lattice;
+  let u = 0;
+  for (let i = 0; i < N; i++) {
+    const v = values[offset + i];
+    u += (v !== values[offset + neighbors[4 * i]] ? 1 : 0) + (v !== values[offset + neighbors[4 * i + 2]] ? 1 : 0);
+  }
+  return u;
+}
+
 /** Total magnetization Σ s_i. */
 export function magnetization(spins: Int8Array): number {
   let m = 0;

@@ -72,43 +72,49 @@ function solve(A: number[][], b: number[]): { x: number[]; inverse: number[][] }
   return { x: M.map((row) => row[p]), inverse: M.map((row) => row.slice(p + 1)) };
 }
 
-/** Fits H to pair sums of the first `classes` distances, a field and a constant. `configs` are ±1 (or {0,1}) rows. */
-export function fitPairHamiltonian(H: ArrayLike<number>, configs: ArrayLike<number>, n: number, L: number, classes: number): PairFit {
-  const N = L * L;
-  const cls = distanceClasses(L, classes);
-  const p = cls.length + 2;
-  if (n <= p) throw new RangeError(`pair fit: ${n} configurations cannot fix ${p} parameters`);
+/**
+ * Ordinary least squares y ≈ x·β over `rows`, with the standard errors √(σ̂² (XᵀX)⁻¹_jj),
+ * σ̂² = RSS/(n − p), and R².
+ */
+function leastSquares(rows: { x: number[]; y: number }[], what: string): { beta: number[]; errors: number[]; r2: number } {
+  const p = rows[0]?.x.length ?? 0;
+  if (rows.length <= p) throw new RangeError(`pair fit: ${rows.length} ${what} cannot fix ${p} parameters`);
   const XtX = Array.from({ length: p }, () => new Array(p).fill(0));
   const Xty = new Array(p).fill(0);
-  const rows: number[][] = [];
-  const s = new Float64Array(N);
-  for (let k = 0; k < n; k++) {
-    let M = 0;
-    for (let i = 0; i < N; i++) M += (s[i] = configs[k * N + i] > 0 ? 1 : -1);
-    const P = pairSums(s, L, cls);
-    const x = [...Array.from(P, (v) => -v), -M, 1];
-    rows.push(x);
+  for (const { x, y } of rows) {
     for (let a = 0; a < p; a++) {
-      Xty[a] += x[a] * H[k];
+      Xty[a] += x[a] * y;
       for (let b = 0; b < p; b++) XtX[a][b] += x[a] * x[b];
     }
   }
   const { x: beta, inverse } = solve(XtX, Xty);
-  let rss = 0, mean = 0;
-  for (let k = 0; k < n; k++) mean += H[k] / n;
-  let tss = 0;
-  rows.forEach((x, k) => {
-    const fit = x.reduce((a, v, j) => a + v * beta[j], 0);
-    rss += (H[k] - fit) ** 2;
-    tss += (H[k] - mean) ** 2;
-  });
-  const sigma2 = rss / (n - p);
-  const err = (j: number) => Math.sqrt(Math.max(0, sigma2 * inverse[j][j]));
+  const mean = rows.reduce((a, r) => a + r.y, 0) / rows.length;
+  let rss = 0, tss = 0;
+  for (const r of rows) {
+    rss += (r.y - r.x.reduce((a, v, j) => a + v * beta[j], 0)) ** 2;
+    tss += (r.y - mean) ** 2;
+  }
+  const sigma2 = rss / (rows.length - p);
+  return { beta, errors: beta.map((_, j) => Math.sqrt(Math.max(0, sigma2 * inverse[j][j]))), r2: tss > 0 ? 1 - rss / tss : NaN };
+}
+
+/** Fits H to pair sums of the first `classes` distances, a field and a constant. `configs` are ±1 (or {0,1}) rows. */
+export function fitPairHamiltonian(H: ArrayLike<number>, configs: ArrayLike<number>, n: number, L: number, classes: number): PairFit {
+  const N = L * L;
+  const cls = distanceClasses(L, classes);
+  const rows: { x: number[]; y: number }[] = [];
+  const s = new Float64Array(N);
+  for (let k = 0; k < n; k++) {
+    let M = 0;
+    for (let i = 0; i < N; i++) M += (s[i] = configs[k * N + i] > 0 ? 1 : -1);
+    rows.push({ x: [...Array.from(pairSums(s, L, cls), (v) => -v), -M, 1], y: H[k] });
+  }
+  const { beta, errors, r2 } = leastSquares(rows, 'configurations');
   return {
-    couplings: cls.map((c, j) => ({ r: c.r, J: beta[j], error: err(j) })),
-    field: { h: beta[cls.length], error: err(cls.length) },
-    constant: beta[p - 1],
-    r2: tss > 0 ? 1 - rss / tss : NaN,
+    couplings: cls.map((c, j) => ({ r: c.r, J: beta[j], error: errors[j] })),
+    field: { h: beta[cls.length], error: errors[cls.length] },
+    constant: beta[cls.length + 1],
+    r2,
     n,
   };
 }
@@ -123,9 +129,6 @@ export function fitPairHamiltonian(H: ArrayLike<number>, configs: ArrayLike<numb
 export function fitPairHamiltonianFromFlips(dH: ArrayLike<number>, configs: ArrayLike<number>, n: number, L: number, classes: number): PairFit {
   const N = L * L;
   const cls = distanceClasses(L, classes);
-  const p = cls.length + 1;
-  const XtX = Array.from({ length: p }, () => new Array(p).fill(0));
-  const Xty = new Array(p).fill(0);
   const s = new Float64Array(N);
   const rows: { x: number[]; y: number }[] = [];
   for (let k = 0; k < n; k++) {
@@ -138,25 +141,10 @@ export function fitPairHamiltonianFromFlips(dH: ArrayLike<number>, configs: Arra
           for (const [dx, dy] of c.offsets) f += s[((y + dy + L) % L) * L + ((x + dx + L) % L)];
           return 2 * s[i] * f;
         });
-        row.push(2 * s[i]);
-        const target = dH[k * N + i];
-        rows.push({ x: row, y: target });
-        for (let a = 0; a < p; a++) {
-          Xty[a] += row[a] * target;
-          for (let b = 0; b < p; b++) XtX[a][b] += row[a] * row[b];
-        }
+        rows.push({ x: [...row, 2 * s[i]], y: dH[k * N + i] });
       }
     }
   }
-  if (rows.length <= p) throw new RangeError(`pair fit: ${rows.length} flips cannot fix ${p} parameters`);
-  const { x: beta, inverse } = solve(XtX, Xty);
-  const mean = rows.reduce((a, r) => a + r.y, 0) / rows.length;
-  let rss = 0, tss = 0;
-  for (const r of rows) {
-    rss += (r.y - r.x.reduce((a, v, j) => a + v * beta[j], 0)) ** 2;
-    tss += (r.y - mean) ** 2;
-  }
-  const sigma2 = rss / (rows.length - p);
-  const err = (j: number) => Math.sqrt(Math.max(0, sigma2 * inverse[j][j]));
-  return { couplings: cls.map((c, j) => ({ r: c.r, J: beta[j], error: err(j) })), field: { h: beta[cls.length], error: err(cls.length) }, constant: 0, r2: tss > 0 ? 1 - rss / tss : NaN, n };
+  const { beta, errors, r2 } = leastSquares(rows, 'flips');
+  return { couplings: cls.map((c, j) => ({ r: c.r, J: beta[j], error: errors[j] })), field: { h: beta[cls.length], error: errors[cls.length] }, constant: 0, r2, n };
 }

@@ -14,7 +14,7 @@
  * Glossary: C chains, V = N = L² sites, bits v ∈ {0,1} with spin s = 2v − 1, u unsatisfied bonds
  * (E = −2N + 2u for J = 1).
  */
-import { squareLattice } from '../lattice/square.js';
+import { squareLattice, unsatisfiedBonds } from '../lattice/square.js';
 import { estimateSeries } from '../observables/analysis.js';
 import { Rng } from './rng.js';
 
@@ -55,12 +55,6 @@ export interface NeuralMetropolisResult {
   stuckChains: number;
 }
 
-function unsatisfiedBonds(v: Uint8Array, row: number, neighbors: Int32Array, N: number): number {
-  let u = 0;
-  const o = row * N;
-  for (let i = 0; i < N; i++) u += (v[o + i] !== v[o + neighbors[4 * i]] ? 1 : 0) + (v[o + i] !== v[o + neighbors[4 * i + 2]] ? 1 : 0);
-  return u;
-}
 
 function upCount(v: Uint8Array, row: number, N: number): number {
   let n = 0;
@@ -73,12 +67,12 @@ export function neuralMetropolis(proposal: ModelProposal, o: NeuralMetropolisOpt
   const N = L * L;
   if (o.starts.length !== C * N) throw new RangeError(`starts hold ${o.starts.length} values, ${C} chains of ${N} sites need ${C * N}`);
   if (!(T > 0)) throw new RangeError(`T = ${T} is not allowed: expected T > 0`);
-  const { neighbors } = squareLattice(L);
+  const lattice = squareLattice(L);
   const rngs = Array.from({ length: C }, (_, r) => Rng.stream(o.seed, 0x4d48, r));
   const current = Uint8Array.from(o.starts);
   const next = new Uint8Array(C * N);
   const F = proposal.freeEnergy(current, C);
-  const u = Float64Array.from({ length: C }, (_, r) => unsatisfiedBonds(current, r, neighbors, N));
+  const u = Float64Array.from({ length: C }, (_, r) => unsatisfiedBonds(lattice, current, r * N));
   const valid = Uint8Array.from({ length: C }, (_, r) => (o.upSpins === null || upCount(current, r, N) === o.upSpins ? 1 : 0));
   const energies = new Float32Array(C * steps);
   const movesLate = new Uint32Array(C);
@@ -95,7 +89,7 @@ export function neuralMetropolis(proposal: ModelProposal, o: NeuralMetropolisOpt
         accept = false;
         outside++;
       } else {
-        u2 = unsatisfiedBonds(next, r, neighbors, N);
+        u2 = unsatisfiedBonds(lattice, next, r * N);
         accept = valid[r] === 0 || Math.log(draw) < (-2 * (u2 - u[r])) / T + (F2[r] - F[r]);
       }
       if (accept) {

@@ -20,7 +20,7 @@ import { bondSum, squareLattice } from '../lattice/square.js';
 import { crossing } from '../observables/scaling.js';
 import { simulate } from '../sampling/simulate.js';
 import { fitPairHamiltonian, fitPairHamiltonianFromFlips } from '../observables/pair-fit.js';
-import { evaluateConfigurations, type Evaluation } from '../evaluate/harness.js';
+import { evaluateConfigurations, meanError, type Evaluation } from '../evaluate/harness.js';
 import { loadMade, logProbOf, disposeMade } from '../models/made/made.js';
 import { DOFS, type Dof } from '../models/made/train-job.js';
 import type { MadeStudyJobArgs, MadeStudyJobResult } from '../models/made/study-job.js';
@@ -69,12 +69,6 @@ export const madeStudy: Study<Config> = {
 };
 
 interface RefPoint { T: number; spin: number; spinError: number; block1: number; block1Error: number; block2: number; block2Error: number }
-
-const meanError = (xs: number[]) => {
-  const m = xs.reduce((a, b) => a + b, 0) / xs.length;
-  const v = xs.reduce((a, x) => a + (x - m) ** 2, 0) / Math.max(1, xs.length - 1);
-  return { mean: m, error: Math.sqrt(v / xs.length) };
-};
 
 async function runIn(work: string, cfg: Config, ctx: StudyContext, title: string, backendName: 'wasm' | 'cpu' | 'webgpu' | 'tensorflow', backendDetail: string): Promise<StudyOutcome> {
   const { dir: dataDir } = await presetDataset(work, 'made', ctx);

@@ -4,7 +4,7 @@
  * starts and, beyond the paper, a Metropolis–Hastings chain with the RBM as proposal and the true
  * Boltzmann weight as target (sampling/neural-mh.ts), started from the raw samples.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { loadConfigurations } from '../../nn/data.js';
 import { permutation } from '../../nn/train.js';
 import { Rng } from '../../sampling/rng.js';
@@ -124,7 +124,7 @@ export async function trainRbmJob(a: RbmTrainArgs): Promise<RbmTrainResult> {
     if (due()) save();
   }
   save();
-  writeFileSync(`${a.weights}.metrics.jsonl`, st.meanAbsTheta.map((m, e) => JSON.stringify({ epoch: e, meanAbsTheta: m, freeEnergyGap: st.gaps[e] })).join('\n') + '\n');
+  writeFileAtomicSync(`${a.weights}.metrics.jsonl`, st.meanAbsTheta.map((m, e) => JSON.stringify({ epoch: e, meanAbsTheta: m, freeEnergyGap: st.gaps[e] })).join('\n') + '\n');
   rbm.save(a.weights);
   const trainSeconds = (performance.now() - t0) / 1000;
   const raw = rbm.sample(a.samples, a.samplingSteps, Rng.stream(a.seed, 10, V, tag).nextU32());
