@@ -39,3 +39,5 @@ export { transferMetropolis, type TransferOptions, type TransferPoint } from './
 export { isingFieldSource, exactFreeEnergy, logTarget, spinsFromField, type IsingFieldSource } from './models/neuralrg/source.js';
 export { createFlow, generate, infer, logProbability, sampleFlow, saveFlow, loadFlow, type Flow, type FlowSpec } from './models/neuralrg/flow.js';
 export { hmc, structureFactorOf, type HmcOptions, type HmcResult } from './models/neuralrg/hmc.js';
+export { planSweep, runSweepTask, collectSweep, sweepStatus, readSweep, type SweepManifest, type SweepTask, type SweepStatus } from './sweep/sweep.js';
+export { runLocal, submitSweep, batchScripts, type SubmitOptions, type Submission } from './sweep/engines.js';

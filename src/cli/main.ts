@@ -40,6 +40,9 @@ import { findGroup, readArray } from '../data/store.js';
 import { ensureWritable, writeFileAtomicSync } from '../io/checkpoint.js';
 import { PRESETS, PRESET_NAMES, customSpec, presetSpec, type Storage } from '../data/spec.js';
 import { generateDataset } from '../data/generate.js';
+import { jsonReplacer } from '../report/report.js';
+import { collectSweep, compactRanges, planSweep, reportDir, runSweepTask, sweepStatus, sweepableStudies, SweepIncomplete } from '../sweep/sweep.js';
+import { runLocal, slurmQueue, submitSweep } from '../sweep/engines.js';
 import { datasetInfo, type DatasetInfo } from '../data/info.js';
 import { verifyDataset } from '../data/verify.js';
 
@@ -60,6 +63,7 @@ Commands:
   neuralrg    train a hierarchical RealNVP flow on the relaxed Ising model, sample it, or run HMC (Li & Wang)
   evaluate    judge generated configurations against Monte Carlo or exact values (the shared harness)
   reproduce   run the studies at quick or paper scale and compare with exact values
+  sweep       run a study's trainings as independent tasks: locally, or as a Slurm/PBS job array
 
 Run 'spinflow <command> --help' for its options. Every command takes --json.
 `;
@@ -209,6 +213,27 @@ continues long runs from DIR/<study>/checkpoints. Exit status 1 if a check again
 Studies:
 ${STUDIES.map((s) => `  ${s.name.padEnd(14)} ${s.title}`).join('\n')}
 `,
+  sweep: `Usage: spinflow sweep plan STUDY --out DIR [--scale quick|paper] [--grid KEY=V1,V2 ...] [--set KEY=VALUE ...] [--seed S]
+       spinflow sweep run DIR [--engine local] [--workers N]
+       spinflow sweep submit DIR --engine slurm|pbs [--partition P] [--max-parallel K] [--time HH:MM:SS] [--cpus-per-task C] [--dry-run]
+       spinflow sweep status DIR
+       spinflow sweep run-task DIR --index I
+       spinflow sweep collect DIR [--workers N]
+
+A sweep runs a study's independent trainings as separate tasks and then the study's own analysis,
+so DIR/report holds the report \`spinflow reproduce\` would write (summary.json, report.md, figures).
+  plan      writes DIR/sweep.json (every task with its seed, derived from --seed and the task's point)
+            and generates the study's dataset into DIR/work. --grid sets a list parameter (a sweep
+            axis, e.g. hiddens=8,16,32 for ae-flow); --set any other value (see reproduce --list).
+  run       runs the unfinished tasks in a pool of --workers processes, then collects
+  submit    writes DIR/<engine>/array.* (one run-task per array index, at most --max-parallel at once)
+            and collect.* (after the whole array succeeded), submits both and prints the job ids
+  status    done / running / failed / missing tasks from the files (and squeue when present)
+  run-task  runs task I (a finished task is not run again; a killed one resumes from its checkpoint)
+  collect   merges the task results into DIR/report; exit status 1 while tasks are missing or failed
+Studies that can sweep:
+${sweepableStudies().map((s) => `  ${s.name.padEnd(14)} ${s.tasks}`).join('\n')}
+`,
 };
 
 type Values = Record<string, string | boolean | undefined>;
@@ -240,12 +265,6 @@ function print(json: boolean, obj: unknown, text: string): void {
   process.stdout.write(json ? `${JSON.stringify(obj, jsonReplacer)}\n` : `${text}\n`);
 }
 
-/** NaN and ±∞ become null in JSON; Maps become objects. */
-function jsonReplacer(_key: string, value: unknown): unknown {
-  if (typeof value === 'number' && !Number.isFinite(value)) return null;
-  if (value instanceof Float64Array || value instanceof Int8Array) return Array.from(value);
-  return value;
-}
 
 async function cmdSimulate(argv: string[]): Promise<number> {
   const { values: v } = parse(argv, stringOptions(['L', 'Lx', 'Ly', 'T', 'J', 'h', 'algorithm', 'model', 'magnetization', 'sweeps', 'thermalize', 'measure-every', 'correlation-every', 'chains', 'workers', 'seed', 'start', 'checkpoint', 'checkpoint-every']));
@@ -386,6 +405,108 @@ async function cmdReproduce(argv: string[]): Promise<number> {
   }
   if (v.json) print(true, { scale, seed, passed, studies: report }, '');
   return passed ? 0 : 1;
+}
+
+async function cmdSweep(argv: string[]): Promise<number> {
+  const [sub, ...rest] = argv;
+  const subs = ['plan', 'run', 'submit', 'status', 'run-task', 'collect'];
+  if (sub === undefined || sub === '--help' || sub === '-h') return help('sweep');
+  if (!subs.includes(sub)) throw new InputError(`sweep ${sub} is unknown: allowed are ${subs.join(', ')}`);
+  const { values: v, positionals } = parse(rest, {
+    ...stringOptions(['scale', 'out', 'seed', 'workers', 'backend', 'index', 'engine', 'partition', 'max-parallel', 'time', 'cpus-per-task']),
+    set: { type: 'string', multiple: true }, grid: { type: 'string', multiple: true }, 'dry-run': { type: 'boolean' },
+  }, true);
+  if (v.help) return help('sweep');
+  const json = Boolean(v.json);
+  const workers = parseInteger('--workers', str(v.workers)) ?? defaultWorkers();
+  if (workers < 1) throw new InputError(`--workers ${workers} is not allowed: expected an integer ≥ 1`);
+  const bar = (label: string) => progressBar(label, Boolean(process.stderr.isTTY) && !process.env.CI && !json);
+  const one = (what: string) => {
+    if (positionals.length !== 1) throw new InputError(`sweep ${sub} needs exactly one ${what}, got ${positionals.length === 0 ? 'none' : positionals.join(' ')}`);
+    return positionals[0];
+  };
+  if (sub === 'plan') {
+    const studyName = one('STUDY');
+    const out = str(v.out);
+    if (!out) throw new InputError('--out is missing: the sweep folder (it receives sweep.json, the tasks\' results and the report)');
+    ensureWritable(join(out, 'sweep.json'), '--out');
+    const scale = (str(v.scale) ?? 'quick') as Scale;
+    if (scale !== 'quick' && scale !== 'paper') throw new InputError(`--scale ${scale} is unknown: allowed are quick, paper`);
+    const seed = parseInteger('--seed', str(v.seed)) ?? 1;
+    if (seed < 0) throw new InputError(`--seed ${seed} is not allowed: expected an integer in [0, 2^53)`);
+    const backend = str(v.backend) as BackendName | undefined;
+    if (backend !== undefined) await initBackend(backend);
+    const m = await planSweep({ study: studyName, scale, seed, sets: (v.set as unknown as string[]) ?? [], grid: (v.grid as unknown as string[]) ?? [], dir: out, workers, backend: backend ?? 'auto' });
+    print(json, m, `sweep ${m.study} (${m.scale} scale, seed ${m.seed}): ${m.tasks.length} tasks planned in ${join(out, 'sweep.json')}\n${m.tasks.map((t) => `  ${String(t.index).padStart(4)}  ${t.label}${t.seed !== null ? `  (seed ${t.seed})` : ''}`).join('\n')}`);
+    return 0;
+  }
+  const dir = one('sweep folder DIR');
+  if (sub === 'run-task') {
+    const index = parseInteger('--index', str(v.index) ?? process.env.SLURM_ARRAY_TASK_ID ?? process.env.PBS_ARRAY_INDEX);
+    if (index === undefined) throw new InputError('--index is missing: the task to run (0 … number of tasks − 1)');
+    const r = await runSweepTask(dir, index);
+    print(json, r, `task ${r.index} (${r.label}): ${r.status}${r.status === 'done' ? ` in ${r.seconds.toFixed(1)} s` : ''}`);
+    return 0;
+  }
+  const collectNow = async () => {
+    const b = bar('collect');
+    const outcome = await collectSweep(dir, { workers, onProgress: (d, t) => b.update(d, t) });
+    b.finish();
+    return outcome;
+  };
+  const collectText = (o: Awaited<ReturnType<typeof collectNow>>) => `${o.text}\nreport: ${join(reportDir(dir), 'report.md')} ${o.passed ? 'PASSED' : 'FAILED'}`;
+  const incomplete = (e: unknown) => {
+    if (!(e instanceof SweepIncomplete)) throw e;
+    print(json, { complete: false, ...e.status }, `spinflow: ${e.message}`);
+    return 1;
+  };
+  if (sub === 'collect') {
+    try {
+      const o = await collectNow();
+      print(json, { complete: true, passed: o.passed, report: reportDir(dir), summary: o.report.summary }, collectText(o));
+      return o.passed ? 0 : 1;
+    } catch (e) {
+      return incomplete(e);
+    }
+  }
+  if (sub === 'run') {
+    const engine = str(v.engine) ?? 'local';
+    if (engine !== 'local') throw new InputError(`--engine ${engine} is not allowed for sweep run: it runs locally; use sweep submit --engine slurm|pbs for a cluster`);
+    const b = bar('tasks');
+    const r = await runLocal(dir, { workers, onProgress: (d, t) => b.update(d, t) });
+    b.finish();
+    if (r.failed.length > 0) return incomplete(new SweepIncomplete(sweepStatus(dir)));
+    try {
+      const o = await collectNow();
+      print(json, { complete: true, passed: o.passed, ran: r.ran, report: reportDir(dir), summary: o.report.summary }, `${r.ran.length} task(s) run\n${collectText(o)}`);
+      return o.passed ? 0 : 1;
+    } catch (e) {
+      return incomplete(e);
+    }
+  }
+  if (sub === 'submit') {
+    const engine = str(v.engine);
+    if (engine !== 'slurm' && engine !== 'pbs') throw new InputError(`--engine ${engine ?? '(missing)'} is not allowed for sweep submit: allowed are slurm, pbs (sweep run runs locally)`);
+    const maxParallel = parseInteger('--max-parallel', str(v['max-parallel']));
+    const cpusPerTask = parseInteger('--cpus-per-task', str(v['cpus-per-task']));
+    const s = submitSweep(dir, { engine, partition: str(v.partition), maxParallel, time: str(v.time), cpusPerTask, dryRun: Boolean(v['dry-run']) });
+    print(json, s, s.arrayJob === null
+      ? `scripts written (not submitted):\n  ${s.scripts.array}\n  ${s.scripts.collect}`
+      : `submitted: task array ${s.arrayJob}, collect job ${s.collectJob} (after the array succeeds)\n  ${s.scripts.array}\n  ${s.scripts.collect}`);
+    return 0;
+  }
+  // status
+  const s = sweepStatus(dir);
+  const submitted = join(dir, 'slurm', 'submitted.json');
+  const queue = existsSync(submitted) ? (() => { const j = JSON.parse(readFileSync(submitted, 'utf8')) as { arrayJob: string; collectJob: string }; return slurmQueue([j.arrayJob, j.collectJob]); })() : null;
+  print(json, { ...s, queue }, [
+    `sweep ${s.study} (${s.scale} scale): ${s.done.length} of ${s.tasks} tasks done${s.collected ? ', report collected' : ''}`,
+    s.running.length ? `running: ${s.running.map((r) => `${r.index} (${r.label}, ${r.host} pid ${r.pid} since ${r.since})`).join(', ')}` : '',
+    s.failed.length ? `failed: ${s.failed.map((f) => `${f.index} (${f.label}: ${f.error})`).join('; ')}` : '',
+    s.missing.length ? `missing: ${compactRanges(s.missing)}` : '',
+    queue ? `squeue: ${queue.length === 0 ? 'nothing queued' : queue.map((q) => `${q.job} ${q.state}`).join(', ')}` : '',
+  ].filter(Boolean).join('\n'));
+  return 0;
 }
 
 async function cmdDataset(argv: string[]): Promise<number> {
@@ -858,8 +979,10 @@ export async function main(argv: string[]): Promise<number> {
         return await cmdEvaluate(rest);
       case 'reproduce':
         return await cmdReproduce(rest);
+      case 'sweep':
+        return await cmdSweep(rest);
       default:
-        throw new InputError(`command ${command} is unknown: allowed are simulate, exact, dataset, ae, cnn, rbm, made, neuralrg, evaluate, reproduce (see spinflow --help)`);
+        throw new InputError(`command ${command} is unknown: allowed are simulate, exact, dataset, ae, cnn, rbm, made, neuralrg, evaluate, reproduce, sweep (see spinflow --help)`);
     }
   } catch (e) {
     if (e instanceof InputError || e instanceof RangeError) {

@@ -82,6 +82,9 @@ export function loadCheckpoint<T>(path: string, kind: string, key: string): T | 
 
 /** Checkpoint cadence: a `due()` that answers true once every `seconds` (0: at every call). */
 export function checkpointTimer(seconds: number): () => boolean {
+  // SPINFLOW_CHECKPOINT_SECONDS overrides every interval: shorter on pre-emptible cluster nodes (and in tests)
+  const override = Number(process.env.SPINFLOW_CHECKPOINT_SECONDS);
+  if (process.env.SPINFLOW_CHECKPOINT_SECONDS && Number.isFinite(override) && override >= 0) seconds = override;
   let last = performance.now();
   return () => {
     const now = performance.now();

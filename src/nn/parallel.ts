@@ -13,7 +13,11 @@ export interface Job {
   /** Name of the exported function to call with `args`. */
   fn: string;
   args: unknown;
+  /** What the job is, in the study's terms ("N_l=128 T_cut=2.6"): names a sweep task. */
+  label?: string;
 }
+
+export type JobRunner = <R>(jobs: Job[], options: { workers: number; backend: BackendName | 'auto'; onProgress?: (done: number, total: number) => void }) => Promise<R[]>;
 
 /** Runs the jobs; `onProgress(done, total)` is called as each one finishes (for a progress bar). */
 export async function runJobs<R>(jobs: Job[], options: { workers: number; backend: BackendName | 'auto'; onProgress?: (done: number, total: number) => void }): Promise<R[]> {

@@ -9,6 +9,13 @@
 import { join } from 'node:path';
 import { writeFileAtomicSync } from '../io/checkpoint.js';
 
+/** For JSON output: NaN and ±∞ become null, typed arrays plain arrays. */
+export function jsonReplacer(_key: string, value: unknown): unknown {
+  if (typeof value === 'number' && !Number.isFinite(value)) return null;
+  if (value instanceof Float64Array || value instanceof Float32Array || value instanceof Int8Array) return Array.from(value);
+  return value;
+}
+
 export interface Value {
   mean: number;
   error?: number;

@@ -136,3 +136,18 @@ function mulHigh(x: number, n: number): number {
   const mid = (ll >>> 16) + (lh & 0xffff) + (hl & 0xffff);
   return hh + Math.floor(lh / 65536) + Math.floor(hl / 65536) + Math.floor(mid / 65536);
 }
+
+/**
+ * The seed of one point of a sweep (an N_l, a temperature, a replica …), derived from the study's
+ * seed and the point's name alone: a point draws the same numbers whichever other points run, in
+ * whatever order, on whatever engine.
+ */
+export function pointSeed(seed: number, point: string): number {
+  let h1 = 0x811c9dc5, h2 = 0x01000193;
+  for (let i = 0; i < point.length; i++) {
+    const c = point.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 0x01000193) >>> 0;
+    h2 = Math.imul(h2 ^ c, 0x5bd1e995) >>> 0;
+  }
+  return Rng.stream(seed, h1, h2).below(0x7fffffff);
+}

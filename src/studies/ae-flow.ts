@@ -11,7 +11,6 @@ import { join } from 'node:path';
 import { CRITICAL_TEMPERATURE } from '../exact/onsager.js';
 import { readManifest } from '../data/manifest.js';
 import { findGroup, readArray } from '../data/store.js';
-import { runJobs } from '../nn/parallel.js';
 import type { BackendName } from '../nn/backend.js';
 import { ACTIVATIONS, disposeAutoencoder, loadAutoencoder, reconstruct, type Activation } from '../models/ae/autoencoder.js';
 import { measureRows, pixelErrors, runFlow, type FlowResult } from '../models/ae/flow.js';
@@ -20,7 +19,8 @@ import { evaluateConfigurations } from '../evaluate/harness.js';
 import type { AeTrainArgs, AeTrainResult } from '../models/ae/train-job.js';
 import { Report } from '../report/report.js';
 import { linePlot, spinImages, type Series } from '../report/plot.js';
-import { presetDataset, runNeuralStudy, type Study, type StudyContext, type StudyOutcome } from './study.js';
+import { pointSeed } from '../sampling/rng.js';
+import { presetDataset, runNeuralStudy, studyJobs, type Study, type StudyContext, type StudyOutcome } from './study.js';
 
 type Config = {
   hiddens: number[];
@@ -36,6 +36,7 @@ type Config = {
   physicsMagnetization: number;
 };
 
+const aeLabel = (hidden: number, tCut: number) => `N_l=${hidden} T_cut=${tCut}`;
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const std = (xs: number[]) => {
   const m = mean(xs);
@@ -45,6 +46,7 @@ const std = (xs: number[]) => {
 export const aeFlowStudy: Study<Config> = {
   name: 'ae-flow',
   title: 'Autoencoder NN flow of Ising configurations (Acevedo et al.)',
+  sweepTasks: 'one autoencoder per (N_l, T_cut), plus the physics-aware one',
   params: {
     hiddens: { kind: 'list', integer: true, min: 1, max: 4096, description: 'latent sizes N_l of the sweep' },
     tCuts: { kind: 'list', min: 0, max: 10, description: 'lowest training temperatures T_cut of the sweep' },
@@ -100,7 +102,7 @@ async function runIn(work: string, cfg: Config, ctx: StudyContext, title: string
     const jobs = hiddens.flatMap((hidden) => tCuts.map((tCut) => ({ hidden, tCut })));
     const args = jobs.map(({ hidden, tCut }): AeTrainArgs => ({
       dataDir, hidden, tCut, activation: cfg.activation as Activation, epochs: cfg.epochs, batchSize: cfg.batchSize,
-      learningRate: cfg.learningRate, seed: ctx.seed, weights: join(modelsDir, `ae-N${hidden}-Tcut${tCut}.safetensors`),
+      learningRate: cfg.learningRate, seed: pointSeed(ctx.seed, aeLabel(hidden, tCut)), weights: join(modelsDir, `ae-N${hidden}-Tcut${tCut}.safetensors`),
     }));
     const withPhysics = cfg.physicsEnergy > 0 || cfg.physicsMagnetization > 0;
     const physicsArgs: AeTrainArgs = {
@@ -111,7 +113,8 @@ async function runIn(work: string, cfg: Config, ctx: StudyContext, title: string
     const t0 = performance.now();
     const module = new URL('../models/ae/train-job.js', import.meta.url).href;
     ctx.onProgress?.(0, jobs.length + 1);
-    const trained = await runJobs<AeTrainResult>([...args, ...(withPhysics ? [physicsArgs] : [])].map((a) => ({ module, fn: 'trainAutoencoderJob', args: a })), { workers: Math.max(1, ctx.workers), backend: backend.name, onProgress: (d) => ctx.onProgress?.(d, jobs.length + 1) });
+    const labels = [...jobs.map((j) => aeLabel(j.hidden, j.tCut)), `${aeLabel(cfg.mainHidden, tCuts[0])} physics E=${cfg.physicsEnergy} M=${cfg.physicsMagnetization}`];
+    const trained = await studyJobs<AeTrainResult>(ctx, [...args, ...(withPhysics ? [physicsArgs] : [])].map((a, i) => ({ module, fn: 'trainAutoencoderJob', args: a, label: labels[i] })), backend.name, (d) => ctx.onProgress?.(d, jobs.length + 1));
     const trainSeconds = (performance.now() - t0) / 1000;
     ctx.onProgress?.(jobs.length, jobs.length + 1);
     // 3. measurements

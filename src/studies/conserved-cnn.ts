@@ -14,7 +14,6 @@ import { CRITICAL_TEMPERATURE } from '../exact/onsager.js';
 import { generateDataset } from '../data/generate.js';
 import { customSpec } from '../data/spec.js';
 import { readManifest } from '../data/manifest.js';
-import { runJobs } from '../nn/parallel.js';
 import { Rng } from '../sampling/rng.js';
 import * as tf from '@tensorflow/tfjs-core';
 import { loadTrainingSet } from '../nn/data.js';
@@ -24,7 +23,8 @@ import type { CnnTrainArgs, CnnTrainResult } from '../models/cnn/train-job.js';
 import { crossing, fitCollapse, type CurvePoint } from '../observables/scaling.js';
 import { Report } from '../report/report.js';
 import { linePlot, type Series } from '../report/plot.js';
-import { presetDataset, runNeuralStudy, type Study, type StudyContext, type StudyOutcome } from './study.js';
+import { pointSeed } from '../sampling/rng.js';
+import { presetDataset, runNeuralStudy, studyJobs, type Study, type StudyContext, type StudyOutcome } from './study.js';
 
 type Config = { c1: number; c2: number; epochs: number; batchSize: number; learningRate: number; patience: number; bootstrap: number; controls: number };
 
@@ -72,6 +72,7 @@ const stdOf = (xs: number[]) => {
 export const conservedCnnStudy: Study<Config> = {
   name: 'conserved-cnn',
   title: 'CNN phase classification at conserved magnetization, with finite-size scaling (Azizi & Pleimling, Fig. 3)',
+  sweepTasks: 'one classifier per L (and per control: dense network, CNN on Ising data)',
   params: {
     c1: { kind: 'integer', min: 1, max: 256, description: 'channels of the first periodic convolution' },
     c2: { kind: 'integer', min: 1, max: 256, description: 'channels of the second periodic convolution' },
@@ -113,7 +114,7 @@ async function runIn(work: string, cfg: Config, ctx: StudyContext, title: string
   }
   const t0 = performance.now();
   const module = new URL('../models/cnn/train-job.js', import.meta.url).href;
-  const results = await runJobs<CnnTrainResult>(jobs.map((j) => ({ module, fn: 'trainClassifierJob', args: j.args })), { workers: Math.max(1, ctx.workers), backend: backendName, onProgress: (d, n) => ctx.onProgress?.(d, n + 1) });
+  const results = await studyJobs<CnnTrainResult>(ctx, jobs.map((j) => ({ module, fn: 'trainClassifierJob', args: { ...j.args, seed: pointSeed(ctx.seed, `${j.label} L=${j.L}`) }, label: `${j.label} L=${j.L}` })), backendName, (d, n) => ctx.onProgress?.(d, n + 1));
   const trainSeconds = (performance.now() - t0) / 1000;
   const runs: Run[] = jobs.map((j, i) => ({ label: j.label, L: j.L, result: results[i] }));
 

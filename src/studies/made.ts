@@ -14,7 +14,6 @@ import { join } from 'node:path';
 import { CRITICAL_TEMPERATURE } from '../exact/onsager.js';
 import { readManifest } from '../data/manifest.js';
 import { findGroup, readArray } from '../data/store.js';
-import { runJobs } from '../nn/parallel.js';
 import { blockSpinPerSite, blockSumCategories, blocksPerSide } from '../lattice/blocks.js';
 import { bondSum, squareLattice } from '../lattice/square.js';
 import { crossing } from '../observables/scaling.js';
@@ -26,7 +25,8 @@ import { DOFS, type Dof } from '../models/made/train-job.js';
 import type { MadeStudyJobArgs, MadeStudyJobResult } from '../models/made/study-job.js';
 import { Report } from '../report/report.js';
 import { linePlot, type Series } from '../report/plot.js';
-import { presetDataset, runNeuralStudy, type Study, type StudyContext, type StudyOutcome } from './study.js';
+import { pointSeed } from '../sampling/rng.js';
+import { presetDataset, runNeuralStudy, studyJobs, type Study, type StudyContext, type StudyOutcome } from './study.js';
 
 type Config = {
   hidden: number[]; order: 'raster' | 'random'; direct: 'no' | 'yes'; epochs: number; batchSize: number; learningRate: number; patience: number;
@@ -38,6 +38,7 @@ const TRAIN_T = 2.5;
 export const madeStudy: Study<Config> = {
   name: 'made',
   title: 'A MADE learns the Hamiltonian at T = 2.5 and predicts the phase structure (Wang, Jiang & Zhou, Figs. 3–4)',
+  sweepTasks: 'one MADE per degree of freedom (spins, block sums), with its transfer to every T',
   params: {
     hidden: { kind: 'list', description: 'hidden widths (paper 180,120)' },
     order: { kind: 'choice', choices: ['raster', 'random'], description: 'autoregressive site order' },
@@ -79,13 +80,13 @@ async function runIn(work: string, cfg: Config, ctx: StudyContext, title: string
   mkdirSync(models, { recursive: true });
   const jobs = DOFS.map((dof): MadeStudyJobArgs => ({
     dataDir, group: 'train', T: TRAIN_T, dof, hidden: cfg.hidden, order: cfg.order, direct: cfg.direct === 'yes' && dof === 'spin', epochs: cfg.epochs, batchSize: cfg.batchSize,
-    learningRate: cfg.learningRate, patience: cfg.patience, seed: ctx.seed, weights: join(models, `made-${dof}.safetensors`),
+    learningRate: cfg.learningRate, patience: cfg.patience, seed: pointSeed(ctx.seed, `dof=${dof}`), weights: join(models, `made-${dof}.safetensors`),
     temperatures, chains: cfg.chains, thermalize: cfg.thermalize, sweeps: cfg.sweeps, snapshots: cfg.snapshots, rawSamples: cfg.rawSamples,
     mh: dof === 'spin' ? { temperatures: cfg.mhTemperatures, chains: cfg.mhChains, steps: cfg.mhSteps } : null,
   }));
   const t0 = performance.now();
   const module = new URL('../models/made/study-job.js', import.meta.url).href;
-  const results = await runJobs<MadeStudyJobResult>(jobs.map((args) => ({ module, fn: 'madeStudyJob', args })), { workers: Math.max(1, ctx.workers), backend: backendName, onProgress: (d, n) => ctx.onProgress?.(d, n + 1) });
+  const results = await studyJobs<MadeStudyJobResult>(ctx, jobs.map((args) => ({ module, fn: 'madeStudyJob', args, label: `dof=${args.dof}` })), backendName, (d, n) => ctx.onProgress?.(d, n + 1));
   const jobSeconds = (performance.now() - t0) / 1000;
   const byDof = Object.fromEntries(DOFS.map((d, i) => [d, results[i]])) as Record<Dof, MadeStudyJobResult>;
 

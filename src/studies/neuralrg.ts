@@ -13,8 +13,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { CRITICAL_TEMPERATURE } from '../exact/onsager.js';
-import { runJobs } from '../nn/parallel.js';
-import { Rng } from '../sampling/rng.js';
+import { Rng, pointSeed } from '../sampling/rng.js';
 import { simulate } from '../sampling/simulate.js';
 import { equilibriumConfigurations } from '../sampling/configurations.js';
 import { evaluateConfigurations } from '../evaluate/harness.js';
@@ -25,7 +24,7 @@ import { isingFieldSource, spinsFromField } from '../models/neuralrg/source.js';
 import type { NeuralRgTrainArgs, NeuralRgTrainResult } from '../models/neuralrg/train-job.js';
 import { Report } from '../report/report.js';
 import { heatmaps, linePlot, spinImages } from '../report/plot.js';
-import { runNeuralStudy, type Study, type StudyContext, type StudyOutcome } from './study.js';
+import { runNeuralStudy, studyJobs, type Study, type StudyContext, type StudyOutcome } from './study.js';
 
 type Config = {
   L: number; depth: number; couplings: number; hidden: number; symmetric: 'yes' | 'no'; epochs: number; stepsPerEpoch: number; batchSize: number; learningRate: number;
@@ -36,6 +35,7 @@ type Config = {
 export const neuralRgStudy: Study<Config> = {
   name: 'neuralrg',
   title: 'Neural network renormalization group: a hierarchical RealNVP flow for the critical Ising model (Li & Wang, Figs. 3, 4, S1, S2)',
+  sweepTasks: 'one flow per (depth, T), plus the main flow at T_c',
   params: {
     L: { kind: 'integer', min: 2, description: 'lattice side, a power of 2 (paper 16, S1 32)' },
     depth: { kind: 'integer', min: 1, description: 'levels of disentangler + decimator (≤ log₂ L)' },
@@ -79,7 +79,8 @@ async function runIn(work: string, cfg: Config, ctx: StudyContext, title: string
   }
   const t0 = performance.now();
   const module = new URL('../models/neuralrg/train-job.js', import.meta.url).href;
-  const results = await runJobs<NeuralRgTrainResult>(jobs.map((j) => ({ module, fn: 'trainNeuralRgJob', args: j.args })), { workers: Math.max(1, ctx.workers), backend: backendName, onProgress: (d) => ctx.onProgress?.(d, jobs.length + 2 * cfg.hmcSteps + 1) });
+  const label = (j: (typeof jobs)[number]) => `${j.label} depth=${j.depth} T=${j.T}`;
+  const results = await studyJobs<NeuralRgTrainResult>(ctx, jobs.map((j) => ({ module, fn: 'trainNeuralRgJob', args: { ...j.args, seed: pointSeed(ctx.seed, label(j)) }, label: label(j) })), backendName, (d) => ctx.onProgress?.(d, jobs.length + 2 * cfg.hmcSteps + 1));
   const trainSeconds = (performance.now() - t0) / 1000;
   const main = results[0];
   const report = new Report('neuralrg', title, { scale: ctx.scale, config: cfg, backend: backendDetail, trainSeconds, secondsPerStep: main.secondsPerStep });

@@ -9,19 +9,20 @@ import { join } from 'node:path';
 import { CRITICAL_TEMPERATURE } from '../exact/onsager.js';
 import { readManifest } from '../data/manifest.js';
 import { findGroup, readArray } from '../data/store.js';
-import { runJobs } from '../nn/parallel.js';
 import type { RbmTrainArgs, RbmTrainResult } from '../models/rbm/train-job.js';
 import { evaluateConfigurations, type Evaluation } from '../evaluate/harness.js';
 import { AccessibleEnergies } from '../exact/accessible-energies.js';
 import { Report } from '../report/report.js';
 import { linePlot, type Series } from '../report/plot.js';
-import { presetDataset, runNeuralStudy, type Study, type StudyContext, type StudyOutcome } from './study.js';
+import { pointSeed } from '../sampling/rng.js';
+import { presetDataset, runNeuralStudy, studyJobs, type Study, type StudyContext, type StudyOutcome } from './study.js';
 
 type Config = { maxEpochs: number; batchSize: number; learningRate: number; k: number; cd: 'cd' | 'pcd'; window: number; tolerance: number; samples: number; samplingSteps: number; mhSteps: number; mhGibbs: number };
 
 export const rbmStudy: Study<Config> = {
   name: 'rbm',
   title: 'RBM-generated configurations against Monte Carlo, with and without a conserved magnetization (Azizi & Pleimling, Figs. 5–8)',
+  sweepTasks: 'one RBM per (L, M0, T)',
   params: {
     maxEpochs: { kind: 'integer', min: 1, description: 'epoch limit (training stops earlier when mean |θ| plateaus)' },
     batchSize: { kind: 'integer', min: 1, description: 'batch size' },
@@ -54,12 +55,12 @@ async function runIn(work: string, cfg: Config, ctx: StudyContext, title: string
       const N = g.L * g.L;
       const upSpins = g.magnetization === null ? null : (Math.round(g.magnetization * N) + N) / 2;
       const { cd, ...rest } = cfg;
-      jobs.push({ group: g.name, L: g.L, M0: g.magnetization, T, args: { ...rest, persistent: cd === 'pcd', upSpins, dataDir, group: g.name, T, seed: ctx.seed, weights: join(models, `rbm-${g.name}-T${T}.safetensors`) } });
+      jobs.push({ group: g.name, L: g.L, M0: g.magnetization, T, args: { ...rest, persistent: cd === 'pcd', upSpins, dataDir, group: g.name, T, seed: pointSeed(ctx.seed, `${g.name} T=${T}`), weights: join(models, `rbm-${g.name}-T${T}.safetensors`) } });
     }
   }
   const t0 = performance.now();
   const module = new URL('../models/rbm/train-job.js', import.meta.url).href;
-  const results = await runJobs<RbmTrainResult>(jobs.map((j) => ({ module, fn: 'trainRbmJob', args: j.args })), { workers: Math.max(1, ctx.workers), backend: backendName, onProgress: (d, n) => ctx.onProgress?.(d, n + 1) });
+  const results = await studyJobs<RbmTrainResult>(ctx, jobs.map((j) => ({ module, fn: 'trainRbmJob', args: j.args, label: `${j.group} T=${j.T}` })), backendName, (d, n) => ctx.onProgress?.(d, n + 1));
   const trainSeconds = (performance.now() - t0) / 1000;
 
   // the harness: RBM samples against the Monte Carlo test configurations at the same T

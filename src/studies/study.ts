@@ -10,7 +10,8 @@ import type { Report } from '../report/report.js';
 import { InputError } from '../errors.js';
 import { generateDataset } from '../data/generate.js';
 import { presetSpec, type DatasetSpec } from '../data/spec.js';
-import { initBackend, type BackendInfo } from '../nn/backend.js';
+import { initBackend, type BackendInfo, type BackendName } from '../nn/backend.js';
+import { runJobs, type Job, type JobRunner } from '../nn/parallel.js';
 
 export type Scale = 'quick' | 'paper';
 
@@ -25,6 +26,11 @@ export interface StudyContext {
   checkpointDir?: string;
   resume?: boolean;
   onProgress?: (done: number, total: number) => void;
+  /**
+   * Runs the study's independent jobs (one training per N_l, L, T …). By default they run here on
+   * worker threads; a sweep replaces this to list them as separate tasks, or to read their results.
+   */
+  runJobs?: JobRunner;
 }
 
 export interface StudyOutcome {
@@ -53,6 +59,8 @@ export interface Study<C extends StudyConfig = StudyConfig> {
   title: string;
   params: Record<keyof C & string, ParamSpec>;
   defaults(scale: Scale): C;
+  /** What one independent job of the study is ("one autoencoder per (N_l, T_cut)"), when its jobs can run as sweep tasks. */
+  sweepTasks?: string;
   run(config: C, ctx: StudyContext): Promise<StudyOutcome>;
 }
 
@@ -119,4 +127,9 @@ export async function presetDataset(work: string, preset: string, ctx: StudyCont
 export async function runNeuralStudy<R>(ctx: StudyContext, name: string, f: (work: string, backend: BackendInfo) => Promise<R>): Promise<R> {
   const backend = await initBackend('auto');
   return inWorkFolder(ctx, name, (work) => f(work, backend));
+}
+
+/** Runs a study's independent jobs through the context's runner (worker threads unless a sweep says otherwise). */
+export function studyJobs<R>(ctx: StudyContext, jobs: Job[], backend: BackendName, onProgress?: (done: number, total: number) => void): Promise<R[]> {
+  return (ctx.runJobs ?? runJobs)<R>(jobs, { workers: Math.max(1, ctx.workers), backend, onProgress });
 }
