@@ -205,6 +205,7 @@ fraction of samples that break M0 and the fraction at energies impossible at M0.
 `,
   reproduce: `Usage: spinflow reproduce [STUDY ...] [--scale quick|paper] [--set KEY=VALUE ...] [--out DIR]
                          [--backend auto|wasm|cpu|webgpu|tensorflow] [--workers N] [--seed S] [--resume] [--list] [--json]
+       spinflow reproduce mlrg [--rep A1|A1+E|2A1+E|…]   (several: --rep A1,A1+E)
 
 Runs the named studies (default: all) and prints each one's table. With --out, writes DIR/<study>/:
 summary.json, report.md, report.html, figures/*.svg and *.png, data/*.csv (atomically). --set changes
@@ -361,7 +362,7 @@ async function cmdExact(argv: string[]): Promise<number> {
 }
 
 async function cmdReproduce(argv: string[]): Promise<number> {
-  const { values: v, positionals } = parse(argv, { ...stringOptions(['scale', 'out', 'workers', 'seed', 'backend']), set: { type: 'string', multiple: true }, list: { type: 'boolean' }, resume: { type: 'boolean' } }, true);
+  const { values: v, positionals } = parse(argv, { ...stringOptions(['scale', 'out', 'workers', 'seed', 'backend', 'rep']), set: { type: 'string', multiple: true }, list: { type: 'boolean' }, resume: { type: 'boolean' } }, true);
   if (v.help) return help('reproduce');
   if (v.list) {
     const list = STUDIES.map((s) => ({ name: s.name, title: s.title, params: s.params, quick: s.defaults('quick'), paper: s.defaults('paper') }));
@@ -376,7 +377,12 @@ async function cmdReproduce(argv: string[]): Promise<number> {
     if (!s) throw new InputError(`study ${n} is unknown: allowed are ${STUDIES.map((x) => x.name).join(', ')}`);
     return s;
   });
-  const sets = (v.set as unknown as string[] | undefined) ?? [];
+  const sets = [...((v.set as unknown as string[] | undefined) ?? [])];
+  const rep = str(v.rep);
+  if (rep !== undefined) {
+    if (studies.length !== 1 || studies[0].name !== 'mlrg') throw new InputError(`--rep ${rep} belongs to the mlrg study: run spinflow reproduce mlrg --rep ${rep}`);
+    sets.push(`reps=${rep.replace(/\|/g, ',')}`);
+  }
   if (sets.length > 0 && studies.length !== 1) throw new InputError('--set needs exactly one study: the keys belong to one study\'s configuration');
   const configs = studies.map((s) => configure(s, scale, sets));
   const workers = parseInteger('--workers', str(v.workers)) ?? defaultWorkers();

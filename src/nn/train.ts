@@ -161,7 +161,12 @@ export interface TrainOptions {
   /** Number of training examples; batches are sets of their indices. */
   trainSize: number;
   /** Mean loss of a batch (indices into the training set) as a scalar; `rng` is the batch's own stream. */
-  loss: (batch: Int32Array, rng: Rng) => tf.Scalar;
+  loss: (batch: Int32Array, rng: Rng, step: { epoch: number; batch: number }) => tf.Scalar;
+  /**
+   * Called before each batch's loss, outside the gradient tape, with the batch's stream (drawn from
+   * before `loss` sees it): work whose result must not carry gradients (e.g. proposing the batch's inputs).
+   */
+  beforeBatch?: (rng: Rng, step: { epoch: number; batch: number }) => void;
   /** Validation loss after each epoch (no gradient). */
   validate?: () => number;
   /** Stop after this many epochs without a better validation loss, and keep the best weights. */
@@ -244,7 +249,9 @@ export function train(o: TrainOptions): TrainResult {
       for (; st.batch < batchesPerEpoch; ) {
         const batch = order.subarray(st.batch * o.batchSize, Math.min(o.trainSize, (st.batch + 1) * o.batchSize));
         const rng = Rng.stream(o.seed, 1, st.epoch, st.batch);
-        const { value, grads } = tf.variableGrads(() => o.loss(batch, rng), varList);
+        const step = { epoch: st.epoch, batch: st.batch };
+        o.beforeBatch?.(rng, step);
+        const { value, grads } = tf.variableGrads(() => o.loss(batch, rng, step), varList);
         st.lossSum += value.dataSync()[0];
         value.dispose();
         let g = grads as Record<string, tf.Tensor>;

@@ -6,7 +6,8 @@ import { conservedCnnStudy } from './conserved-cnn.js';
 import { rbmStudy } from './rbm.js';
 import { madeStudy } from './made.js';
 import { neuralRgStudy } from './neuralrg.js';
+import { mlrgStudy } from './mlrg.js';
 
-export const STUDIES: Study[] = [mcExactStudy as unknown as Study, aeFlowStudy as unknown as Study, conservedCnnStudy as unknown as Study, rbmStudy as unknown as Study, madeStudy as unknown as Study, neuralRgStudy as unknown as Study];
+export const STUDIES: Study[] = [mcExactStudy as unknown as Study, aeFlowStudy as unknown as Study, conservedCnnStudy as unknown as Study, rbmStudy as unknown as Study, madeStudy as unknown as Study, neuralRgStudy as unknown as Study, mlrgStudy as unknown as Study];
 export { configure } from './study.js';
 export type { Study, StudyContext, StudyOutcome, Scale, ParamSpec, StudyConfig } from './study.js';

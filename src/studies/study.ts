@@ -43,8 +43,13 @@ export interface StudyOutcome {
 }
 
 export interface ParamSpec {
-  /** 'list': comma-separated numbers, each within [min, max] (integers when `integer` is set). */
-  kind: 'integer' | 'number' | 'choice' | 'list';
+  /**
+   * 'list': comma-separated numbers, each within [min, max] (integers when `integer` is set);
+   * 'names': comma-separated names, each matching `pattern` (what it allows is said by `allowed`).
+   */
+  kind: 'integer' | 'number' | 'choice' | 'list' | 'names';
+  pattern?: string;
+  allowed?: string;
   integer?: boolean;
   min?: number;
   max?: number;
@@ -52,7 +57,7 @@ export interface ParamSpec {
   description: string;
 }
 
-export type StudyConfig = Record<string, number | string | number[]>;
+export type StudyConfig = Record<string, number | string | number[] | string[]>;
 
 export interface Study<C extends StudyConfig = StudyConfig> {
   name: string;
@@ -77,6 +82,13 @@ export function configure<C extends StudyConfig>(study: Study<C>, scale: Scale, 
     if (spec.kind === 'choice') {
       if (!spec.choices?.includes(raw)) throw new InputError(`--set ${key}=${raw} is not allowed: ${key} is one of ${spec.choices?.join(', ')}`);
       config[key] = raw;
+      continue;
+    }
+    if (spec.kind === 'names') {
+      const names = raw.split(',').map((x) => x.trim());
+      const bad = names.find((x) => !new RegExp(spec.pattern ?? '.+').test(x));
+      if (bad !== undefined || names.length === 0) throw new InputError(`--set ${key}=${raw} is not allowed: ${key} is a comma list of ${spec.allowed ?? 'names'}`);
+      config[key] = [...new Set(names)];
       continue;
     }
     if (spec.kind === 'list') {

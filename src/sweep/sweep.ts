@@ -111,7 +111,7 @@ class PlanCaptured extends Error {
  */
 export async function planSweep(o: { study: string; scale: Scale; seed: number; sets?: string[]; grid?: string[]; dir: string; workers: number; backend?: BackendName | 'auto' }): Promise<SweepManifest> {
   const study = studyNamed(o.study);
-  const lists = Object.entries(study.params).filter(([, p]) => p.kind === 'list').map(([k]) => k);
+  const lists = Object.entries(study.params).filter(([, p]) => p.kind === 'list' || p.kind === 'names').map(([k]) => k);
   for (const g of o.grid ?? []) {
     const key = g.slice(0, Math.max(0, g.indexOf('=')));
     if (!lists.includes(key)) throw new InputError(`--grid ${g} is not allowed: the grid axes of ${study.name} are ${lists.map((k) => `${k}=v1,v2,…`).join(', ')}`);

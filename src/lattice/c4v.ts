@@ -1,0 +1,123 @@
+/**
+ * Z2 × C4v symmetry of spins on a block of the Lieb lattice (Hou & You, Table I, Eqs. 15–18).
+ *
+ * A spin carries a direct sum of C4v irreps (A1, A2, B1, B2, E); each component is an Ising
+ * variable ±1, odd under Z2. A bond from spin i to spin j has energy ε_J(s_i, s_j) = −s_iᵀ J s_j. On
+ * the representative bond (direction 0, the x axis along it) the mirror σ that keeps the bond fixes
+ * J: T_σᵀ J T_σ = J, so J_ab = 0 where σ_a σ_b = −1 (every T_σ here is diagonal). The other bonds
+ * are its images under C4: a bond in direction k carries J_k = T_C4ᵏ J (T_C4ᵏ)ᵀ, which makes the
+ * energy invariant under every element of C4v acting on sites and spin components together.
+ * Directions are abstract (0…3, turned by C4, reflected k → −k by σ), as in the authors' code: the
+ * square (teacher) and cross (student) graphs each carry their own frame.
+ *
+ * Dimensions: d = dimension of the representation (components per spin); P = free couplings.
+ */
+
+export const IRREPS = ['A1', 'A2', 'B1', 'B2', 'E'] as const;
+export type Irrep = (typeof IRREPS)[number];
+
+/** Generators of each irrep (Table I): T_C4 and T_σ, row-major. */
+const GENERATORS: Record<Irrep, { dim: number; c4: number[]; sigma: number[] }> = {
+  A1: { dim: 1, c4: [1], sigma: [1] },
+  A2: { dim: 1, c4: [1], sigma: [-1] },
+  B1: { dim: 1, c4: [-1], sigma: [1] },
+  B2: { dim: 1, c4: [-1], sigma: [-1] },
+  E: { dim: 2, c4: [0, -1, 1, 0], sigma: [1, 0, 0, -1] },
+};
+
+/** A direct sum of irreps, e.g. "2A1+E" = A1 ⊕ A1 ⊕ E (d = 4). */
+export interface Representation {
+  name: string;
+  irreps: Irrep[];
+  /** Components per spin. */
+  d: number;
+  /** T_C4 and T_σ of the direct sum, d × d row-major. */
+  c4: Float64Array;
+  sigma: Float64Array;
+}
+
+/** Parses "A1", "A1+E", "2A1+E", "A1+B1+E" …; a bad name gets an error naming what is allowed. */
+export function representation(name: string): Representation {
+  const irreps: Irrep[] = [];
+  for (const term of name.split('+').map((t) => t.trim())) {
+    const m = /^(\d*)(A1|A2|B1|B2|E)$/.exec(term);
+    const count = m ? (m[1] === '' ? 1 : Number(m[1])) : 0;
+    if (!m || count < 1) throw new RangeError(`representation ${name} is not a sum of C4v irreps: write terms like A1, 2A1, E joined by + (irreps ${IRREPS.join(', ')})`);
+    for (let i = 0; i < count; i++) irreps.push(m[2] as Irrep);
+  }
+  const d = irreps.reduce((a, r) => a + GENERATORS[r].dim, 0);
+  const c4 = new Float64Array(d * d), sigma = new Float64Array(d * d);
+  let o = 0;
+  for (const r of irreps) {
+    const g = GENERATORS[r];
+    for (let a = 0; a < g.dim; a++) for (let b = 0; b < g.dim; b++) {
+      c4[(o + a) * d + o + b] = g.c4[a * g.dim + b];
+      sigma[(o + a) * d + o + b] = g.sigma[a * g.dim + b];
+    }
+    o += g.dim;
+  }
+  return { name, irreps, d, c4, sigma };
+}
+
+/** C = A·B for square row-major matrices of side d. */
+export function matMul(a: Float64Array, b: Float64Array, d: number): Float64Array {
+  const c = new Float64Array(d * d);
+  for (let i = 0; i < d; i++) for (let k = 0; k < d; k++) {
+    const aik = a[i * d + k];
+    if (aik !== 0) for (let j = 0; j < d; j++) c[i * d + j] += aik * b[k * d + j];
+  }
+  return c;
+}
+
+/** T_g of a group element g = C4ᵏ σᵐ (k = 0…3, m = 0, 1): σ first, then k quarter turns. */
+export function groupMatrix(rep: Representation, k: number, m: number): Float64Array {
+  const d = rep.d;
+  let t: Float64Array = new Float64Array(d * d);
+  for (let i = 0; i < d; i++) t[i * d + i] = 1;
+  if (m) t = matMul(rep.sigma, t, d);
+  for (let i = 0; i < ((k % 4) + 4) % 4; i++) t = matMul(rep.c4, t, d);
+  return t;
+}
+
+/** The bond direction a group element C4ᵏ σᵐ takes direction `dir` to. */
+export const actOnDirection = (dir: number, k: number, m: number) => ((((m ? -dir : dir) + k) % 4) + 4) % 4;
+
+/**
+ * The free couplings of ε_J between a spin of `src` and one of `tgt`: the entries J_ab of the
+ * representative bond that σ allows, in row-major order (J0 is always the first A1–A1 coupling).
+ */
+export function freeCouplings(src: Representation, tgt: Representation): [number, number][] {
+  const out: [number, number][] = [];
+  for (let a = 0; a < src.d; a++) for (let b = 0; b < tgt.d; b++) {
+    if (src.sigma[a * src.d + a] * tgt.sigma[b * tgt.d + b] > 0) out.push([a, b]);
+  }
+  return out;
+}
+
+/**
+ * The coupling matrices of the four bond directions, J_k = T_C4ᵏ J (T_C4ᵏ)ᵀ, each src.d × tgt.d
+ * row-major, from the free couplings `params`; `basis[k][p]` is the matrix of coupling p alone.
+ */
+export function bondCouplings(src: Representation, tgt: Representation, params: ArrayLike<number>): Float64Array[] {
+  const free = freeCouplings(src, tgt);
+  if (params.length !== free.length) throw new RangeError(`${params.length} couplings given: ${src.name} → ${tgt.name} has ${free.length}`);
+  const j0 = new Float64Array(src.d * tgt.d);
+  free.forEach(([a, b], p) => (j0[a * tgt.d + b] = params[p]));
+  const out: Float64Array[] = [];
+  for (let k = 0; k < 4; k++) {
+    const rs = groupMatrix(src, k, 0), rt = groupMatrix(tgt, k, 0);
+    const jk = new Float64Array(src.d * tgt.d);
+    // J_k[a][b] = Σ_{c,e} Rs[a][c] J[c][e] Rt[b][e]
+    for (let a = 0; a < src.d; a++) for (let c = 0; c < src.d; c++) {
+      const r = rs[a * src.d + c];
+      if (r === 0) continue;
+      for (let e = 0; e < tgt.d; e++) {
+        const jce = j0[c * tgt.d + e];
+        if (jce === 0) continue;
+        for (let b = 0; b < tgt.d; b++) jk[a * tgt.d + b] += r * jce * rt[b * tgt.d + e];
+      }
+    }
+    out.push(jk);
+  }
+  return out;
+}

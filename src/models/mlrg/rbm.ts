@@ -1,0 +1,298 @@
+/**
+ * Equivariant RBMs on one 2 × 2 block of the Lieb lattice (Hou & You, Fig. 3, Eqs. 5–8, 22–26).
+ *
+ *   teacher (square graph): corner spins x_0…x_3 visible, edge spins z_0…z_3 hidden, bond z_i → x_j
+ *   student (cross graph):  corner spins x_0…x_3 visible, one centre spin z_0 hidden, bond x_i → z_0
+ *
+ * Bond directions follow the authors' code: on the square graph z_0→x_0 has direction 0, z_0→x_1
+ * direction 2, and each quarter turn adds 1; on the cross graph x_i→z_0 has direction i. Given the
+ * visible spins the hidden components are independent Ising variables in a field h, so the visible
+ * marginal is exact: ln w(x) = Σ_{hidden site, component} ln 2cosh h(x), with h linear in the couplings.
+ *
+ * Glossary: d = components per spin; V = 4 visible sites; H = hidden sites (4 or 1);
+ * S = 2^(4d) visible states (bit i·d + c of a state is component c of x_i, 1 ↔ +1); P = free couplings.
+ */
+import { bondCouplings, freeCouplings, type Representation } from '../../lattice/c4v.js';
+import type { Rng } from '../../sampling/rng.js';
+
+export type BlockGraph = 'square' | 'cross';
+
+interface Bond { visible: number; hidden: number; dir: number }
+
+/** The bonds of each graph, as (visible site, hidden site, direction). */
+export const GRAPH_BONDS: Record<BlockGraph, { hidden: number; hiddenFirst: boolean; bonds: Bond[] }> = {
+  square: {
+    hidden: 4, hiddenFirst: true,
+    bonds: [[0, 0, 0], [0, 1, 2], [1, 1, 1], [1, 2, 3], [2, 2, 2], [2, 3, 0], [3, 0, 1], [3, 3, 3]].map(([z, x, dir]) => ({ visible: x, hidden: z, dir })),
+  },
+  cross: { hidden: 1, hiddenFirst: false, bonds: [0, 1, 2, 3].map((i) => ({ visible: i, hidden: 0, dir: i })) },
+};
+
+export interface BlockRbm {
+  graph: BlockGraph;
+  visibleRep: Representation;
+  hiddenRep: Representation;
+  /** Free couplings P of the representative bond (source = first spin of ε). */
+  couplings: number;
+  /** Visible states S = 2^(4 d_visible). */
+  states: number;
+  /**
+   * features[((s·H + z)·d_h + a)·P + p]: the field on hidden component a of site z in visible state s
+   * from coupling p alone; h = features · J.
+   */
+  features: Float64Array;
+}
+
+/** The bond matrix W (d_v × d_h, visible row, hidden column) of each bond for couplings `params`. */
+function bondMatrices(rbm: Pick<BlockRbm, 'graph' | 'visibleRep' | 'hiddenRep'>, params: ArrayLike<number>): Float64Array[] {
+  const g = GRAPH_BONDS[rbm.graph];
+  const dv = rbm.visibleRep.d, dh = rbm.hiddenRep.d;
+  // ε(src, tgt) = −srcᵀ J_k tgt; for the teacher src = hidden, so W = J_kᵀ
+  const byDir = g.hiddenFirst ? bondCouplings(rbm.hiddenRep, rbm.visibleRep, params) : bondCouplings(rbm.visibleRep, rbm.hiddenRep, params);
+  return g.bonds.map((b) => {
+    const jk = byDir[b.dir];
+    if (!g.hiddenFirst) return jk;
+    const w = new Float64Array(dv * dh);
+    for (let c = 0; c < dv; c++) for (let a = 0; a < dh; a++) w[c * dh + a] = jk[a * dv + c];
+    return w;
+  });
+}
+
+export function blockRbm(graph: BlockGraph, visibleRep: Representation, hiddenRep: Representation = visibleRep): BlockRbm {
+  const g = GRAPH_BONDS[graph];
+  const P = g.hiddenFirst ? freeCouplings(hiddenRep, visibleRep).length : freeCouplings(visibleRep, hiddenRep).length;
+  const dv = visibleRep.d, dh = hiddenRep.d, H = g.hidden;
+  if (4 * dv > 20) throw new RangeError(`visible representation ${visibleRep.name} has ${dv} components: exact marginals need 4·d ≤ 20`);
+  const S = 2 ** (4 * dv);
+  const features = new Float64Array(S * H * dh * P);
+  const unit = new Float64Array(P);
+  for (let p = 0; p < P; p++) {
+    unit.fill(0);
+    unit[p] = 1;
+    const ws = bondMatrices({ graph, visibleRep, hiddenRep }, unit);
+    for (let s = 0; s < S; s++) {
+      g.bonds.forEach((b, k) => {
+        const w = ws[k];
+        for (let c = 0; c < dv; c++) {
+          const x = (s >> (b.visible * dv + c)) & 1 ? 1 : -1;
+          for (let a = 0; a < dh; a++) features[((s * H + b.hidden) * dh + a) * P + p] += x * w[c * dh + a];
+        }
+      });
+    }
+  }
+  return { graph, visibleRep, hiddenRep, couplings: P, states: S, features };
+}
+
+/** E(x, z) = −Σ_bonds x_vᵀ W_b z_h for visible components x (4·d_v) and hidden components z (H·d_h), each ±1. */
+export function blockEnergy(rbm: BlockRbm, J: ArrayLike<number>, x: ArrayLike<number>, z: ArrayLike<number>): number {
+  const dv = rbm.visibleRep.d, dh = rbm.hiddenRep.d;
+  const ws = bondMatrices(rbm, J);
+  let e = 0;
+  GRAPH_BONDS[rbm.graph].bonds.forEach((b, k) => {
+    for (let c = 0; c < dv; c++) for (let a = 0; a < dh; a++) e -= x[b.visible * dv + c] * ws[k][c * dh + a] * z[b.hidden * dh + a];
+  });
+  return e;
+}
+
+/**
+ * Hidden fields h[s][z·d_h + a] for the first `count` visible states (float64). The marginals are
+ * Z2-symmetric (flipping every component maps state s to S−1−s), so the first half of the states,
+ * those with the top bit clear, carries the whole distribution.
+ */
+export function hiddenFields(rbm: BlockRbm, J: ArrayLike<number>, count = rbm.states): Float64Array {
+  const P = rbm.couplings, n = (rbm.features.length / P / rbm.states) * count;
+  const h = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    let acc = 0;
+    for (let p = 0; p < P; p++) acc += rbm.features[i * P + p] * J[p];
+    h[i] = acc;
+  }
+  return h;
+}
+
+/** ln 2cosh h, stable for large |h|. */
+export const logTwoCosh = (h: number) => { const a = Math.abs(h); return a + Math.log1p(Math.exp(-2 * a)); };
+
+/** ln w(x) = ln Σ_z e^{−E(x, z)} for every visible state x (length S). */
+export function logVisibleWeights(rbm: BlockRbm, J: ArrayLike<number>, count = rbm.states): Float64Array {
+  const h = hiddenFields(rbm, J, count);
+  const per = h.length / count;
+  const out = new Float64Array(count);
+  for (let s = 0; s < count; s++) {
+    let acc = 0;
+    for (let i = 0; i < per; i++) acc += logTwoCosh(h[s * per + i]);
+    out[s] = acc;
+  }
+  return out;
+}
+
+export function logSumExpArray(x: ArrayLike<number>): number {
+  let m = -Infinity;
+  for (let i = 0; i < x.length; i++) if (x[i] > m) m = x[i];
+  let s = 0;
+  for (let i = 0; i < x.length; i++) s += Math.exp(x[i] - m);
+  return m + Math.log(s);
+}
+
+/** ln p(x), normalized over the first `count` visible states (all S, or S/2: one of each Z2 pair). */
+export function logVisibleProbabilities(rbm: BlockRbm, J: ArrayLike<number>, count = rbm.states): Float64Array {
+  const lw = logVisibleWeights(rbm, J, count);
+  const z = logSumExpArray(lw);
+  return lw.map((v) => v - z);
+}
+
+/** D_KL(p ‖ q) in nats from log-probabilities. */
+export function klDivergence(logP: ArrayLike<number>, logQ: ArrayLike<number>): number {
+  let kl = 0;
+  for (let i = 0; i < logP.length; i++) {
+    const p = Math.exp(logP[i]);
+    if (p > 0) kl += p * (logP[i] - logQ[i]);
+  }
+  return Math.max(0, kl);
+}
+
+/**
+ * The student couplings that minimize D_KL(p_teacher ‖ p_student) (exact, deterministic): Adam on
+ * the exact gradient ∂KL/∂J_p = E_q[∂_p ln w] − E_p[∂_p ln w], ∂_p ln w = Σ tanh(h)·features_p.
+ */
+export function fitStudent(student: BlockRbm, logTeacher: Float64Array, o: { steps?: number; learningRate?: number; start?: ArrayLike<number> } = {}): { J: Float64Array; kl: number } {
+  const P = student.couplings, S = student.states, per = student.features.length / P / S;
+  const J = Float64Array.from(o.start ?? new Float64Array(P).fill(0.1));
+  const m = new Float64Array(P), v = new Float64Array(P);
+  const lr = o.learningRate ?? 0.05, b1 = 0.9, b2 = 0.999;
+  const grad = new Float64Array(P);
+  const steps = o.steps ?? 3000;
+  for (let t = 1; t <= steps; t++) {
+    const logQ = logVisibleProbabilities(student, J);
+    const h = hiddenFields(student, J);
+    grad.fill(0);
+    for (let s = 0; s < S; s++) {
+      const w = Math.exp(logQ[s]) - Math.exp(logTeacher[s]);
+      if (w === 0) continue;
+      for (let i = 0; i < per; i++) {
+        const th = Math.tanh(h[s * per + i]) * w;
+        const base = (s * per + i) * P;
+        for (let p = 0; p < P; p++) grad[p] += th * student.features[base + p];
+      }
+    }
+    for (let p = 0; p < P; p++) {
+      m[p] = b1 * m[p] + (1 - b1) * grad[p];
+      v[p] = b2 * v[p] + (1 - b2) * grad[p] * grad[p];
+      J[p] -= (lr * (m[p] / (1 - b1 ** t))) / (Math.sqrt(v[p] / (1 - b2 ** t)) + 1e-12);
+    }
+  }
+  return { J, kl: klDivergence(logTeacher, logVisibleProbabilities(student, J)) };
+}
+
+/** Block Gibbs sampling of visible states: `count` chains from random states, `steps` sweeps (x → z → x). */
+export function gibbsVisible(rbm: BlockRbm, J: ArrayLike<number>, count: number, steps: number, rng: Rng, start?: Int32Array): Int32Array {
+  const dv = rbm.visibleRep.d, dh = rbm.hiddenRep.d, H = GRAPH_BONDS[rbm.graph].hidden;
+  const ws = bondMatrices(rbm, J);
+  const bonds = GRAPH_BONDS[rbm.graph].bonds;
+  const states = start ? Int32Array.from(start) : Int32Array.from({ length: count }, () => rng.below(rbm.states));
+  const z = new Int8Array(H * dh), field = new Float64Array(Math.max(H * dh, 4 * dv));
+  for (let n = 0; n < states.length; n++) {
+    let s = states[n];
+    for (let t = 0; t < steps; t++) {
+      field.fill(0);
+      bonds.forEach((b, k) => {
+        for (let c = 0; c < dv; c++) {
+          const x = (s >> (b.visible * dv + c)) & 1 ? 1 : -1;
+          for (let a = 0; a < dh; a++) field[b.hidden * dh + a] += x * ws[k][c * dh + a];
+        }
+      });
+      for (let i = 0; i < H * dh; i++) z[i] = rng.uniform() < 1 / (1 + Math.exp(-2 * field[i])) ? 1 : -1;
+      field.fill(0);
+      bonds.forEach((b, k) => {
+        for (let c = 0; c < dv; c++) for (let a = 0; a < dh; a++) field[b.visible * dv + c] += ws[k][c * dh + a] * z[b.hidden * dh + a];
+      });
+      s = 0;
+      for (let i = 0; i < 4 * dv; i++) if (rng.uniform() < 1 / (1 + Math.exp(-2 * field[i]))) s |= 1 << i;
+    }
+    states[n] = s;
+  }
+  return states;
+}
+
+/**
+ * The Boltzmann weight tensor T(J)_{x0 x1 x2 x3} = Σ_z e^{−E_J(x, z)} (Eq. 22), each leg a visible
+ * site with D = 2^d states; element index x0 + D·x1 + D²·x2 + D³·x3 (the visible-state index).
+ * Normalized to a largest element of 1 (every use below is scale-free).
+ */
+export function weightTensor(rbm: BlockRbm, J: ArrayLike<number>): { D: number; T: Float64Array } {
+  const lw = logVisibleWeights(rbm, J);
+  let m = -Infinity;
+  for (const v of lw) if (v > m) m = v;
+  return { D: 2 ** rbm.visibleRep.d, T: lw.map((v) => Math.exp(v - m)) };
+}
+
+const at = (D: number, a: number, b: number, c: number, d: number) => a + D * (b + D * (c + D * d));
+
+/**
+ * Ground-state degeneracy Z(J) = (T_abab)² / (T_acbc T_bdad) (Gu & Wen): 1 at the disordered and 2
+ * at the Z2-ordered fixed point. (Eq. 23 of the paper prints the inverse ratio, which would give ½.)
+ */
+export function groundStateDegeneracy(t: { D: number; T: Float64Array }): number {
+  const { D, T } = t;
+  let trace = 0;
+  for (let a = 0; a < D; a++) for (let b = 0; b < D; b++) trace += T[at(D, a, b, a, b)];
+  const m = transferMatrix(t); // M_ab = T_acbc
+  const mt = new Float64Array(D * D); // T_bdad summed over d: N_ba = Σ_d T_{b d a d} = M_ba
+  for (let a = 0; a < D; a++) for (let b = 0; b < D; b++) mt[a * D + b] = m[b * D + a];
+  let twice = 0;
+  for (let a = 0; a < D; a++) for (let b = 0; b < D; b++) twice += m[a * D + b] * mt[a * D + b];
+  return (trace * trace) / twice;
+}
+
+/** The transfer matrix M_ab = T_acbc (Eq. 25), D × D row-major. */
+export function transferMatrix(t: { D: number; T: Float64Array }): Float64Array {
+  const { D, T } = t;
+  const m = new Float64Array(D * D);
+  for (let a = 0; a < D; a++) for (let b = 0; b < D; b++) {
+    let s = 0;
+    for (let c = 0; c < D; c++) s += T[at(D, a, c, b, c)];
+    m[a * D + b] = s;
+  }
+  return m;
+}
+
+/** Eigenvalues of a symmetric matrix (cyclic Jacobi), largest |λ| first. */
+export function symmetricEigenvalues(a0: Float64Array, n: number): number[] {
+  const a = Float64Array.from(a0);
+  for (let sweep = 0; sweep < 100; sweep++) {
+    let off = 0;
+    for (let p = 0; p < n; p++) for (let q = p + 1; q < n; q++) off += a[p * n + q] ** 2;
+    if (off < 1e-30) break;
+    for (let p = 0; p < n; p++) for (let q = p + 1; q < n; q++) {
+      const apq = a[p * n + q];
+      if (Math.abs(apq) < 1e-300) continue;
+      const theta = (a[q * n + q] - a[p * n + p]) / (2 * apq);
+      const tt = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
+      const c = 1 / Math.sqrt(tt * tt + 1), s = tt * c;
+      for (let k = 0; k < n; k++) {
+        const akp = a[k * n + p], akq = a[k * n + q];
+        a[k * n + p] = c * akp - s * akq;
+        a[k * n + q] = s * akp + c * akq;
+      }
+      for (let k = 0; k < n; k++) {
+        const apk = a[p * n + k], aqk = a[q * n + k];
+        a[p * n + k] = c * apk - s * aqk;
+        a[q * n + k] = s * apk + c * aqk;
+      }
+    }
+  }
+  return Array.from({ length: n }, (_, i) => a[i * n + i]).sort((x, y) => Math.abs(y) - Math.abs(x));
+}
+
+/**
+ * Scaling dimensions from the transfer matrix (Eq. 26): λ_k ∝ e^{−2π(Δ_k − c/12)}, so
+ * Δ_k = −ln(|λ_k| / |λ_0|) / 2π with Δ_0 = 0 fixing the proportionality.
+ */
+export function scalingDimensions(t: { D: number; T: Float64Array }): number[] {
+  const m = transferMatrix(t);
+  const D = t.D;
+  const sym = new Float64Array(D * D);
+  for (let a = 0; a < D; a++) for (let b = 0; b < D; b++) sym[a * D + b] = 0.5 * (m[a * D + b] + m[b * D + a]);
+  const ev = symmetricEigenvalues(sym, D);
+  return ev.map((l) => -Math.log(Math.abs(l) / Math.abs(ev[0])) / (2 * Math.PI));
+}

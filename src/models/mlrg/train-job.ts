@@ -1,0 +1,186 @@
+/**
+ * One MLRG model trained end to end (Hou & You, Fig. 1): each step the moderator C_θ proposes a batch
+ * of teacher couplings J_tch by HMC (detached), flows them to J(1) = J_std by the neural ODE, and the
+ * loss — the teacher–student divergence of the visible marginals — is back-propagated to θ through
+ * ∇_J C_θ. Two modes:
+ *   exact  KL(p_tch ‖ p_std) from the enumerated visible states: deterministic given the couplings
+ *          (the paper's own suggestion for removing the training noise);
+ *   cd     the paper's contrastive divergence: teacher samples by block Gibbs, CD-k for the student.
+ * Resumable through nn/train.ts checkpoints; a finished job returns its saved result.
+ *
+ * Glossary: B = teacher couplings per step (chains × replicas); P = free couplings; S = visible
+ * states; d = components per spin; M = Gibbs samples per coupling (cd mode).
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import * as tf from '@tensorflow/tfjs-core';
+import { train } from '../../nn/train.js';
+import { logCosh, logSumExp } from '../../nn/ops.js';
+import { writeFileAtomicSync } from '../../io/checkpoint.js';
+import { representation } from '../../lattice/c4v.js';
+import { Rng } from '../../sampling/rng.js';
+import { blockRbm, fitStudent, gibbsVisible, klDivergence, logVisibleProbabilities, type BlockRbm } from './rbm.js';
+import { createMonotone, disposeMonotone, proposeCouplings, rgFlow, saveMonotone, type Monotone } from './monotone.js';
+
+export const MLRG_MODES = ['exact', 'cd'] as const;
+export type MlrgMode = (typeof MLRG_MODES)[number];
+
+export interface MlrgTrainArgs {
+  rep: string;
+  mode: MlrgMode;
+  epochs: number;
+  stepsPerEpoch: number;
+  /** HMC chains and replicas per chain: B = chains · replicas teacher couplings per step. */
+  chains: number;
+  replicas: number;
+  /** β of Eq. (14), raised linearly from 0 over the first `betaWarmup` fraction of the epochs. */
+  betaMax: number;
+  betaWarmup: number;
+  /** Prior widths: J0 (the bare Ising coupling) gets `priorScale`, every other coupling priorScale/√P. */
+  priorScale: number;
+  hmcSteps: number;
+  leapfrog: number;
+  hmcStepSize: number;
+  /** RK4 steps for ℓ = 0 → 1 (0: the authors' single Euler step J − ∇C). */
+  odeSteps: number;
+  hidden: number[];
+  learningRate: number;
+  /** cd mode: samples per teacher coupling, Gibbs sweeps of the teacher, CD-k of the student. */
+  samples: number;
+  gibbsSteps: number;
+  cdSteps: number;
+  seed: number;
+  weights: string;
+}
+
+export interface MlrgTrainResult {
+  weights: string;
+  rep: string;
+  mode: MlrgMode;
+  couplings: number;
+  /** Per epoch: mean loss (exact: KL in bits; cd: the CD loss) and the exact KL in bits of the last batch. */
+  epochs: { epoch: number; loss: number; klBits: number; beta: number; acceptance: number }[];
+  seconds: number;
+  secondsPerStep: number;
+}
+
+/** The student's field features of the first `count` states as a tensor [count·d, P] (cross graph: one hidden site). */
+function studentFeatures(student: BlockRbm, count: number): tf.Tensor2D {
+  const rows = count * student.hiddenRep.d;
+  return tf.tensor2d(Float32Array.from(student.features.subarray(0, rows * student.couplings)), [rows, student.couplings]);
+}
+
+/** ln p_std(x) for all states, [B, S], from the student couplings J [B, P]. */
+export function studentLogProbabilities(features: tf.Tensor2D, J: tf.Tensor2D, states: number): tf.Tensor2D {
+  const h = tf.matMul(J, features, false, true); // [B, S·d]
+  const lw = tf.sum(tf.reshape(logCosh(h), [J.shape[0], states, -1]), 2); // [B, S]
+  return tf.sub(lw, logSumExp(lw, 1, true)) as tf.Tensor2D;
+}
+
+/** Free energy F(x) = −Σ_a ln cosh h_a(x) of sampled states, [B, M], from state indices [B·M]. */
+function studentFreeEnergies(features: tf.Tensor2D, J: tf.Tensor2D, idx: Int32Array, d: number, M: number): tf.Tensor2D {
+  const B = J.shape[0], P = J.shape[1];
+  const rows = tf.reshape(tf.gather(tf.reshape(features, [-1, d * P]), tf.tensor1d(idx, 'int32')), [B, M, d, P]); // [B, M, d, P]
+  const h = tf.sum(tf.mul(rows, tf.reshape(J, [B, 1, 1, P])), 3); // [B, M, d]
+  return tf.neg(tf.sum(logCosh(h), 2)) as tf.Tensor2D;
+}
+
+export async function trainMlrgJob(a: MlrgTrainArgs): Promise<MlrgTrainResult> {
+  const done = `${a.weights}.result.json`;
+  if (existsSync(a.weights) && existsSync(done)) return JSON.parse(readFileSync(done, 'utf8')) as MlrgTrainResult;
+  const t0 = performance.now();
+  const rep = representation(a.rep);
+  const teacher = blockRbm('square', rep), student = blockRbm('cross', rep);
+  // one state of each Z2 pair (s and S−1−s have equal probability in both machines): S/2 states
+  const P = teacher.couplings, S = teacher.states / 2, d = rep.d;
+  const fold = (s: number) => (s >= S ? 2 * S - 1 - s : s);
+  const monotone: Monotone = createMonotone(P, a.hidden, Rng.stream(a.seed, 60));
+  const features = studentFeatures(student, S);
+  const betaAt = (epoch: number) => a.betaMax * Math.min(1, epoch / Math.max(1e-9, a.betaWarmup * a.epochs));
+  // what beforeBatch prepares for the batch's loss
+  let batch: { J: Float64Array[]; pTeacher: Float32Array; entropyTerm: number; data?: Int32Array; acceptance: number } = { J: [], pTeacher: new Float32Array(0), entropyTerm: 0, acceptance: 1 };
+  const perEpoch: { klBits: number[]; acceptance: number[] } = { klBits: [], acceptance: [] };
+  let lastKl = NaN;
+  try {
+    const r = train({
+      params: monotone.params, optimizer: { kind: 'adam', learningRate: a.learningRate }, epochs: a.epochs, batchSize: 1, trainSize: a.stepsPerEpoch, seed: a.seed,
+      beforeBatch: (rng, step) => {
+        const widths = Array.from({ length: P }, (_, p) => (p === 0 ? a.priorScale : a.priorScale / Math.sqrt(P)));
+        const proposal = proposeCouplings(monotone, { chains: a.chains, replicas: a.replicas, beta: betaAt(step.epoch), priorScale: widths, steps: a.hmcSteps, leapfrog: a.leapfrog, stepSize: a.hmcStepSize }, rng);
+        const B = proposal.J.length;
+        const pTeacher = new Float32Array(B * S);
+        let entropyTerm = 0; // Σ_b Σ_x p ln p, the KL's part without the student
+        proposal.J.forEach((J, b) => {
+          const lp = logVisibleProbabilities(teacher, J, S);
+          for (let x = 0; x < S; x++) {
+            const p = Math.exp(lp[x]);
+            pTeacher[b * S + x] = p;
+            if (p > 0) entropyTerm += p * lp[x];
+          }
+        });
+        let data: Int32Array | undefined;
+        if (a.mode === 'cd') {
+          data = new Int32Array(B * a.samples);
+          proposal.J.forEach((J, b) => data!.set(gibbsVisible(teacher, J, a.samples, a.gibbsSteps, rng).map(fold), b * a.samples));
+        }
+        batch = { J: proposal.J, pTeacher, entropyTerm: entropyTerm / B, data, acceptance: proposal.acceptance };
+        perEpoch.acceptance.push(proposal.acceptance);
+      },
+      loss: (_b, rng) => {
+        const B = batch.J.length;
+        const Jt = tf.tensor2d(Float32Array.from(batch.J.flatMap((j) => Array.from(j))), [B, P]); // [B, P], detached
+        const J1 = rgFlow(monotone, Jt, 1, a.odeSteps); // [B, P]
+        const logQ = studentLogProbabilities(features, J1, S); // [B, S]
+        // the exact KL of this batch, Σ p ln p − Σ p ln q, for the record (and the loss in exact mode)
+        const crossEntropy = tf.div(tf.sum(tf.mul(tf.tensor2d(batch.pTeacher, [B, S]), logQ)), B);
+        const klMean = tf.sub(batch.entropyTerm, crossEntropy) as tf.Scalar;
+        lastKl = klMean.dataSync()[0] / Math.LN2;
+        perEpoch.klBits.push(lastKl);
+        if (a.mode === 'exact') return tf.div(klMean, Math.LN2) as tf.Scalar;
+        // contrastive divergence: F(data) − F(model), model samples by CD-k from the data at J(1) (detached)
+        const j1 = J1.dataSync();
+        const model = new Int32Array(batch.data!.length);
+        for (let b = 0; b < B; b++) {
+          const Jb = Float64Array.from(j1.subarray(b * P, (b + 1) * P));
+          model.set(gibbsVisible(student, Jb, a.samples, a.cdSteps, rng, batch.data!.subarray(b * a.samples, (b + 1) * a.samples)).map(fold), b * a.samples);
+        }
+        const fData = studentFreeEnergies(features, J1, batch.data!, d, a.samples);
+        const fModel = studentFreeEnergies(features, J1, model, d, a.samples);
+        return tf.mean(tf.sub(fData, fModel)) as tf.Scalar;
+      },
+      epochExtras: () => {
+        const mean = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / Math.max(1, xs.length);
+        const out = { klBits: mean(perEpoch.klBits), acceptance: mean(perEpoch.acceptance) };
+        perEpoch.klBits = [];
+        perEpoch.acceptance = [];
+        return out;
+      },
+      checkpoint: { path: `${a.weights}.ckpt`, key: JSON.stringify(a), everySeconds: 30 },
+      metricsPath: `${a.weights}.metrics.jsonl`,
+    });
+    saveMonotone(a.weights, monotone, { model: 'mlrg-monotone', rep: a.rep, mode: a.mode });
+    const seconds = (performance.now() - t0) / 1000;
+    const result: MlrgTrainResult = {
+      weights: a.weights, rep: a.rep, mode: a.mode, couplings: P,
+      epochs: r.metrics.map((m) => ({ epoch: m.epoch, loss: m.trainLoss, klBits: m.extra?.klBits ?? lastKl, beta: betaAt(m.epoch), acceptance: m.extra?.acceptance ?? NaN })),
+      seconds, secondsPerStep: seconds / Math.max(1, r.epochs * a.stepsPerEpoch),
+    };
+    writeFileAtomicSync(done, JSON.stringify(result));
+    return result;
+  } finally {
+    features.dispose();
+    disposeMonotone(monotone);
+  }
+}
+
+/** The minimal KL (bits) of a student of representation `studentRep` to the A1 teacher at J (Fig. 4), best of a few starts. */
+export function minimalKlBits(studentRep: string, J: number, rng: Rng, starts = 3): number {
+  const a1 = representation('A1');
+  const logTeacher = logVisibleProbabilities(blockRbm('square', a1), [J]);
+  const student = blockRbm('cross', a1, representation(studentRep));
+  let best = Infinity;
+  for (let s = 0; s < starts; s++) {
+    const start = Float64Array.from({ length: student.couplings }, (_, p) => (p === 0 ? J : 0.3 * rng.normal()));
+    best = Math.min(best, klDivergence(logTeacher, logVisibleProbabilities(student, fitStudent(student, logTeacher, { start }).J)));
+  }
+  return best / Math.LN2;
+}
