@@ -17,6 +17,8 @@ export interface Series {
   style?: 'line' | 'points' | 'both';
   /** 'dashed' for references (exact values). */
   dash?: boolean;
+  /** Palette index (default: the series' position), e.g. to draw a band's two edges alike. */
+  color?: number;
 }
 
 export interface PlotSpec {
@@ -102,7 +104,7 @@ export function linePlot(spec: PlotSpec): string {
     out.push(`<text x="${m.left + 4}" y="${(sy(h.y) - 4).toFixed(1)}" fill="#555">${escapeXml(h.label)}</text>`);
   }
   spec.series.forEach((s, i) => {
-    const color = PALETTE[i % PALETTE.length];
+    const color = PALETTE[(s.color ?? i) % PALETTE.length];
     const style = s.style ?? 'both';
     const pts = s.points.filter((p) => Number.isFinite(p.x) && Number.isFinite(p.y));
     if (style !== 'points' && pts.length > 1) {
@@ -118,10 +120,12 @@ export function linePlot(spec: PlotSpec): string {
   });
   out.push('</g>');
   // legend, top right inside the frame
-  spec.series.forEach((s, i) => {
-    const y = m.top + 14 + 16 * i;
+  // series without a name (a band's second edge) stay out of the legend
+  spec.series.filter((s) => s.name !== '').forEach((s, k) => {
+    const i = spec.series.indexOf(s);
+    const y = m.top + 14 + 16 * k;
     const x = m.left + pw - 170;
-    const color = PALETTE[i % PALETTE.length];
+    const color = PALETTE[(s.color ?? i) % PALETTE.length];
     if (s.style === 'points') out.push(`<circle cx="${x + 11}" cy="${y - 4}" r="3" fill="${color}"/>`);
     else out.push(`<line x1="${x}" y1="${y - 4}" x2="${x + 22}" y2="${y - 4}" stroke="${color}" stroke-width="2"${s.dash ? ' stroke-dasharray="6 4"' : ''}/>`);
     out.push(`<text x="${x + 28}" y="${y}">${escapeXml(s.name)}</text>`);

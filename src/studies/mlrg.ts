@@ -264,9 +264,9 @@ async function runIn(work: string, cfg: Config, ctx: StudyContext, title: string
   const band = (rows: number[][], xs: number[], name: string): Series[] => {
     const m = xs.map((_, i) => mean(rows.map((r) => r[i]))), s = xs.map((_, i) => sd(rows.map((r) => r[i])));
     return [
-      { name, points: xs.map((x, i) => ({ x, y: m[i] })), style: 'line' },
-      { name: `${name} ± 2σ`, points: xs.map((x, i) => ({ x, y: m[i] + 2 * (s[i] || 0) })), style: 'line', dash: true },
-      { name: '', points: xs.map((x, i) => ({ x, y: m[i] - 2 * (s[i] || 0) })), style: 'line', dash: true },
+      { name, points: xs.map((x, i) => ({ x, y: m[i] })), style: 'line', color: 0 },
+      { name: `${name} ± 2σ (${rows.length} models)`, points: xs.map((x, i) => ({ x, y: m[i] + 2 * (s[i] || 0) })), style: 'line', dash: true, color: 0 },
+      { name: '', points: xs.map((x, i) => ({ x, y: m[i] - 2 * (s[i] || 0) })), style: 'line', dash: true, color: 0 },
     ];
   };
   const a1Exact = group('A1', 'exact');

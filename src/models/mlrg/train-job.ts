@@ -19,7 +19,7 @@ import { writeFileAtomicSync } from '../../io/checkpoint.js';
 import { representation } from '../../lattice/c4v.js';
 import { Rng } from '../../sampling/rng.js';
 import { blockRbm, fitStudent, gibbsVisible, klDivergence, logVisibleProbabilities, type BlockRbm } from './rbm.js';
-import { createMonotone, disposeMonotone, proposeCouplings, rgFlow, saveMonotone, type Monotone } from './monotone.js';
+import { createMonotone, disposeMonotone, MonotoneF64, proposeCouplings, rgFlow, saveMonotone, type Monotone } from './monotone.js';
 
 export const MLRG_MODES = ['exact', 'cd'] as const;
 export type MlrgMode = (typeof MLRG_MODES)[number];
@@ -57,7 +57,11 @@ export interface MlrgTrainResult {
   rep: string;
   mode: MlrgMode;
   couplings: number;
-  /** Per epoch: mean loss (exact: KL in bits; cd: the CD loss) and the exact KL in bits of the last batch. */
+  /**
+   * Per epoch: mean loss (exact: KL in bits; cd: the CD loss), the exact KL in bits on a fixed set of
+   * 64 teacher couplings drawn from the prior (comparable across epochs and modes), β, and the HMC
+   * acceptance of the epoch's last proposal.
+   */
   epochs: { epoch: number; loss: number; klBits: number; beta: number; acceptance: number }[];
   seconds: number;
   secondsPerStep: number;
@@ -98,18 +102,27 @@ export async function trainMlrgJob(a: MlrgTrainArgs): Promise<MlrgTrainResult> {
   const betaAt = (epoch: number) => a.betaMax * Math.min(1, epoch / Math.max(1e-9, a.betaWarmup * a.epochs));
   // what beforeBatch prepares for the batch's loss
   let batch: { J: Float64Array[]; pTeacher: Float32Array; entropyTerm: number; data?: Int32Array; acceptance: number } = { J: [], pTeacher: new Float32Array(0), entropyTerm: 0, acceptance: 1 };
-  const perEpoch: { klBits: number[]; acceptance: number[] } = { klBits: [], acceptance: [] };
-  let lastKl = NaN;
+  // a fixed validation set of teacher couplings, with their exact teacher marginals
+  const widths = Array.from({ length: P }, (_, p) => (p === 0 ? a.priorScale : a.priorScale / Math.sqrt(P)));
+  const vrng = Rng.stream(a.seed, 61);
+  const validation = Array.from({ length: 64 }, () => Float64Array.from(widths, (w) => w * vrng.normal()));
+  const validationTeacher = validation.map((J) => logVisibleProbabilities(teacher, J, S));
+  const validationKlBits = () => {
+    const f = new MonotoneF64(monotone);
+    let kl = 0;
+    validation.forEach((J, i) => { kl += klDivergence(validationTeacher[i], logVisibleProbabilities(student, f.flow(J, 1, a.odeSteps), S)); });
+    return kl / validation.length / Math.LN2;
+  };
+  let lastAcceptance = NaN;
   try {
     const r = train({
       params: monotone.params, optimizer: { kind: 'adam', learningRate: a.learningRate }, epochs: a.epochs, batchSize: 1, trainSize: a.stepsPerEpoch, seed: a.seed,
       beforeBatch: (rng, step) => {
-        const widths = Array.from({ length: P }, (_, p) => (p === 0 ? a.priorScale : a.priorScale / Math.sqrt(P)));
         const proposal = proposeCouplings(monotone, { chains: a.chains, replicas: a.replicas, beta: betaAt(step.epoch), priorScale: widths, steps: a.hmcSteps, leapfrog: a.leapfrog, stepSize: a.hmcStepSize }, rng);
         const B = proposal.J.length;
-        const pTeacher = new Float32Array(B * S);
+        const pTeacher = new Float32Array(a.mode === 'exact' ? B * S : 0);
         let entropyTerm = 0; // Σ_b Σ_x p ln p, the KL's part without the student
-        proposal.J.forEach((J, b) => {
+        if (a.mode === 'exact') proposal.J.forEach((J, b) => {
           const lp = logVisibleProbabilities(teacher, J, S);
           for (let x = 0; x < S; x++) {
             const p = Math.exp(lp[x]);
@@ -123,19 +136,18 @@ export async function trainMlrgJob(a: MlrgTrainArgs): Promise<MlrgTrainResult> {
           proposal.J.forEach((J, b) => data!.set(gibbsVisible(teacher, J, a.samples, a.gibbsSteps, rng).map(fold), b * a.samples));
         }
         batch = { J: proposal.J, pTeacher, entropyTerm: entropyTerm / B, data, acceptance: proposal.acceptance };
-        perEpoch.acceptance.push(proposal.acceptance);
+        lastAcceptance = proposal.acceptance;
       },
       loss: (_b, rng) => {
         const B = batch.J.length;
         const Jt = tf.tensor2d(Float32Array.from(batch.J.flatMap((j) => Array.from(j))), [B, P]); // [B, P], detached
         const J1 = rgFlow(monotone, Jt, 1, a.odeSteps); // [B, P]
-        const logQ = studentLogProbabilities(features, J1, S); // [B, S]
-        // the exact KL of this batch, Σ p ln p − Σ p ln q, for the record (and the loss in exact mode)
-        const crossEntropy = tf.div(tf.sum(tf.mul(tf.tensor2d(batch.pTeacher, [B, S]), logQ)), B);
-        const klMean = tf.sub(batch.entropyTerm, crossEntropy) as tf.Scalar;
-        lastKl = klMean.dataSync()[0] / Math.LN2;
-        perEpoch.klBits.push(lastKl);
-        if (a.mode === 'exact') return tf.div(klMean, Math.LN2) as tf.Scalar;
+        if (a.mode === 'exact') {
+          // the batch's exact KL in bits, Σ p ln p − Σ p ln q
+          const logQ = studentLogProbabilities(features, J1, S); // [B, S]
+          const crossEntropy = tf.div(tf.sum(tf.mul(tf.tensor2d(batch.pTeacher, [B, S]), logQ)), B);
+          return tf.div(tf.sub(batch.entropyTerm, crossEntropy), Math.LN2) as tf.Scalar;
+        }
         // contrastive divergence: F(data) − F(model), model samples by CD-k from the data at J(1) (detached)
         const j1 = J1.dataSync();
         const model = new Int32Array(batch.data!.length);
@@ -147,13 +159,8 @@ export async function trainMlrgJob(a: MlrgTrainArgs): Promise<MlrgTrainResult> {
         const fModel = studentFreeEnergies(features, J1, model, d, a.samples);
         return tf.mean(tf.sub(fData, fModel)) as tf.Scalar;
       },
-      epochExtras: () => {
-        const mean = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / Math.max(1, xs.length);
-        const out = { klBits: mean(perEpoch.klBits), acceptance: mean(perEpoch.acceptance) };
-        perEpoch.klBits = [];
-        perEpoch.acceptance = [];
-        return out;
-      },
+      // deterministic given the weights and the epoch's last batch, so a resumed run records the same
+      epochExtras: () => ({ klBits: validationKlBits(), acceptance: lastAcceptance }),
       checkpoint: { path: `${a.weights}.ckpt`, key: JSON.stringify(a), everySeconds: 30 },
       metricsPath: `${a.weights}.metrics.jsonl`,
     });
@@ -161,7 +168,7 @@ export async function trainMlrgJob(a: MlrgTrainArgs): Promise<MlrgTrainResult> {
     const seconds = (performance.now() - t0) / 1000;
     const result: MlrgTrainResult = {
       weights: a.weights, rep: a.rep, mode: a.mode, couplings: P,
-      epochs: r.metrics.map((m) => ({ epoch: m.epoch, loss: m.trainLoss, klBits: m.extra?.klBits ?? lastKl, beta: betaAt(m.epoch), acceptance: m.extra?.acceptance ?? NaN })),
+      epochs: r.metrics.map((m) => ({ epoch: m.epoch, loss: m.trainLoss, klBits: m.extra?.klBits ?? NaN, beta: betaAt(m.epoch), acceptance: m.extra?.acceptance ?? NaN })),
       seconds, secondsPerStep: seconds / Math.max(1, r.epochs * a.stepsPerEpoch),
     };
     writeFileAtomicSync(done, JSON.stringify(result));
