@@ -48,3 +48,13 @@ test('uniform() has mean 1/2 and variance 1/12 within 5 sigma', () => {
   // Var of u² is 1/5 − 1/9 = 4/45
   assert.ok(Math.abs(variance - 1 / 12) < 5 * Math.sqrt(4 / 45 / n));
 });
+
+test('pointSeed depends on the study seed and the point name only', async () => {
+  const { pointSeed } = await import('../src/sampling/rng.js');
+  assert.equal(pointSeed(1, 'N_l=128 T_cut=2.6'), pointSeed(1, 'N_l=128 T_cut=2.6'));
+  assert.notEqual(pointSeed(1, 'N_l=128 T_cut=2.6'), pointSeed(2, 'N_l=128 T_cut=2.6'));
+  assert.notEqual(pointSeed(1, 'N_l=128 T_cut=2.6'), pointSeed(1, 'N_l=128 T_cut=2.2'));
+  const seeds = new Set(Array.from({ length: 1000 }, (_, i) => pointSeed(7, `T=${i}`)));
+  assert.equal(seeds.size, 1000, 'no collisions among 1000 points');
+  for (const s of seeds) assert.ok(Number.isInteger(s) && s >= 0 && s < 2 ** 31);
+});
