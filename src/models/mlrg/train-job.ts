@@ -35,8 +35,9 @@ export interface MlrgTrainArgs {
   /** β of Eq. (14), raised linearly from 0 over the first `betaWarmup` fraction of the epochs. */
   betaMax: number;
   betaWarmup: number;
-  /** Prior widths: J0 (the bare Ising coupling) gets `priorScale`, every other coupling priorScale/√P. */
+  /** Prior widths: J0 (the bare Ising coupling) gets `priorScale`, every other coupling `otherScale` (default priorScale/√P). */
   priorScale: number;
+  otherScale?: number;
   hmcSteps: number;
   leapfrog: number;
   hmcStepSize: number;
@@ -103,7 +104,7 @@ export async function trainMlrgJob(a: MlrgTrainArgs): Promise<MlrgTrainResult> {
   // what beforeBatch prepares for the batch's loss
   let batch: { J: Float64Array[]; pTeacher: Float32Array; entropyTerm: number; data?: Int32Array; acceptance: number } = { J: [], pTeacher: new Float32Array(0), entropyTerm: 0, acceptance: 1 };
   // a fixed validation set of teacher couplings, with their exact teacher marginals
-  const widths = Array.from({ length: P }, (_, p) => (p === 0 ? a.priorScale : a.priorScale / Math.sqrt(P)));
+  const widths = Array.from({ length: P }, (_, p) => (p === 0 ? a.priorScale : a.otherScale ?? a.priorScale / Math.sqrt(P)));
   const vrng = Rng.stream(a.seed, 61);
   const validation = Array.from({ length: 64 }, () => Float64Array.from(widths, (w) => w * vrng.normal()));
   const validationTeacher = validation.map((J) => logVisibleProbabilities(teacher, J, S));
