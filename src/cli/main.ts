@@ -214,7 +214,7 @@ continues long runs from DIR/<study>/checkpoints. Exit status 1 if a check again
 Studies:
 ${STUDIES.map((s) => `  ${s.name.padEnd(14)} ${s.title}`).join('\n')}
 `,
-  sweep: `Usage: spinflow sweep plan STUDY --out DIR [--scale quick|paper] [--grid KEY=V1,V2 ...] [--set KEY=VALUE ...] [--seed S]
+  sweep: `Usage: spinflow sweep plan STUDY --out DIR [--scale quick|paper] [--grid KEY=V1,V2 ...] [--set KEY=VALUE ...] [--seed S] [--backend NAME]
        spinflow sweep run DIR [--engine local] [--workers N]
        spinflow sweep submit DIR --engine slurm|pbs [--partition P] [--max-parallel K] [--time HH:MM:SS] [--cpus-per-task C] [--dry-run]
        spinflow sweep status DIR

@@ -17,10 +17,17 @@ export interface Job {
   label?: string;
 }
 
-export type JobRunner = <R>(jobs: Job[], options: { workers: number; backend: BackendName | 'auto'; onProgress?: (done: number, total: number) => void }) => Promise<R[]>;
+export interface JobOptions {
+  workers: number;
+  backend: BackendName | 'auto';
+  /** Called as each job finishes, with (done, total) (for a progress bar). */
+  onProgress?: (done: number, total: number) => void;
+}
 
-/** Runs the jobs; `onProgress(done, total)` is called as each one finishes (for a progress bar). */
-export async function runJobs<R>(jobs: Job[], options: { workers: number; backend: BackendName | 'auto'; onProgress?: (done: number, total: number) => void }): Promise<R[]> {
+export type JobRunner = <R>(jobs: Job[], options: JobOptions) => Promise<R[]>;
+
+/** Runs the jobs, in this thread when `workers` ≤ 1, else on a pool of worker threads. */
+export async function runJobs<R>(jobs: Job[], options: JobOptions): Promise<R[]> {
   const results: R[] = new Array(jobs.length);
   let done = 0;
   if (options.workers <= 1) {

@@ -13,9 +13,9 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { representation } from '../lattice/c4v.js';
-import { blockRbm, fitStudent, groundStateDegeneracy, logVisibleProbabilities, scalingDimensions, weightTensor, type BlockRbm } from '../models/mlrg/rbm.js';
+import { blockRbm, fitStudent, groundStateDegeneracy, logVisibleProbabilities, minimalKlBits, scalingDimensions, weightTensor, type BlockRbm } from '../models/mlrg/rbm.js';
 import { disposeMonotone, loadMonotone, MonotoneF64, newtonFixedPoint, solveLinear } from '../models/mlrg/monotone.js';
-import { minimalKlBits, MLRG_MODES, type MlrgMode, type MlrgTrainArgs, type MlrgTrainResult } from '../models/mlrg/train-job.js';
+import { MLRG_MODES, type MlrgMode, type MlrgTrainArgs, type MlrgTrainResult } from '../models/mlrg/train-job.js';
 import { Rng, pointSeed } from '../sampling/rng.js';
 import { Report } from '../report/report.js';
 import { heatmaps, linePlot, type Series } from '../report/plot.js';
@@ -140,7 +140,7 @@ export function analyzeMonotone(f: MonotoneF64, teacher: BlockRbm, flowScales: n
     const g = Math.hypot(...f.gradient(J));
     if (g < slowest) { slowest = g; slow = J; }
   }
-  const candidates = [axisPoint(P, J0star), slow].map((s) => newtonFixedPoint(f.monotone, s, { maxSteps: 40, tolerance: 1e-7 })).filter((n) => n.converged);
+  const candidates = [axisPoint(P, J0star), slow].map((s) => newtonFixedPoint(f, s, { maxSteps: 40, tolerance: 1e-7 })).filter((n) => n.converged);
   const newton = candidates.sort((x, y) => f.value(y.path[y.path.length - 1]) - f.value(x.path[x.path.length - 1]))[0] ?? { path: [axisPoint(P, J0star)], gradNorm: NaN };
   const fixedPoint = candidates.length > 0 ? Array.from(newton.path[newton.path.length - 1]) : null;
   const deltas = fixedPoint ? scalingDimensions(weightTensor(teacher, fixedPoint)).slice(1) : [];
@@ -307,7 +307,7 @@ async function runIn(work: string, cfg: Config, ctx: StudyContext, title: string
         const pts = [project(J)];
         for (let l = 0; l < 20; l++) { J = f.flow(J, 0.25, 1); pts.push(project(J)); }
         flows.push({ name: `flow from (${x.toFixed(2)}, ${y.toFixed(2)})`, points: pts.filter((p) => Math.abs(p.x) < 3 && Math.abs(p.y) < 3), style: 'line' });
-        const nw = newtonFixedPoint(m, at(x, y), { maxSteps: 20 });
+        const nw = newtonFixedPoint(f, at(x, y), { maxSteps: 20 });
         newtons.push({ name: `Newton from (${x.toFixed(2)}, ${y.toFixed(2)})`, points: nw.path.map(project).filter((p) => Math.abs(p.x) < 3 && Math.abs(p.y) < 3), style: 'both' });
       }
       report.figure({ name: 'fig6-monotone-plane', caption: `Fig. 6: C(J) − C(J*) for ${plane.rep} in the plane of J0 (x, 0 … 1.6) and the most relevant other direction u through J* (y, −1 … 1; red above, blue below C(J*))`, svg: heatmaps([{ values: centred, L: n, caption: `C − C(J*), ${plane.rep}` }], 6), data: { columns: ['J0', 'u', 'C'], rows: ys.flatMap((y, i) => xs.map((x, j) => [x, y, values[(n - 1 - i) * n + j]])) } });

@@ -16,15 +16,15 @@ import { InputError } from '../errors.js';
 import { writeFileAtomicSync } from '../io/checkpoint.js';
 import { readSweep, sweepStatus, type SweepManifest } from './sweep.js';
 
-export const ENGINES = ['local', 'slurm', 'pbs'] as const;
-export type Engine = (typeof ENGINES)[number];
+export type Engine = 'local' | 'slurm' | 'pbs';
 
 const CLI = fileURLToPath(new URL('../cli/main.js', import.meta.url));
 
 /** Runs every unfinished task as a child process, at most `workers` at a time; each one logs to DIR/logs/task-I.log. */
 export async function runLocal(dir: string, o: { workers: number; onProgress?: (done: number, total: number) => void }): Promise<{ ran: number[]; failed: number[] }> {
   const m = readSweep(dir);
-  const todo = sweepStatus(dir).missing.concat(sweepStatus(dir).failed.map((f) => f.index)).sort((a, b) => a - b);
+  const status = sweepStatus(dir);
+  const todo = status.missing.concat(status.failed.map((f) => f.index)).sort((a, b) => a - b);
   mkdirSync(join(dir, 'logs'), { recursive: true });
   const failed: number[] = [];
   let next = 0, finished = m.tasks.length - todo.length;

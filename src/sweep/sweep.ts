@@ -19,7 +19,7 @@ import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { InputError } from '../errors.js';
 import { writeFileAtomicSync } from '../io/checkpoint.js';
-import type { Job, JobRunner } from '../nn/parallel.js';
+import { runJobs, type Job, type JobRunner } from '../nn/parallel.js';
 import { initBackend, type BackendName } from '../nn/backend.js';
 import { jsonReplacer } from '../report/report.js';
 import { STUDIES, configure, type Scale, type StudyConfig, type StudyOutcome } from '../studies/index.js';
@@ -173,11 +173,7 @@ export async function runSweepTask(dir: string, index: number): Promise<{ index:
   writeFileAtomicSync(runningPath(dir, index), JSON.stringify({ pid: process.pid, host: hostname(), started: new Date().toISOString(), slurmJob: process.env.SLURM_JOB_ID ?? null }));
   const t0 = performance.now();
   try {
-    await initBackend(m.backend);
-    const job = toJob(task, workDir(dir));
-    const mod = (await import(job.module)) as Record<string, (args: unknown) => unknown>;
-    if (typeof mod[job.fn] !== 'function') throw new Error(`${task.module} has no function ${task.fn}`);
-    const result = await mod[job.fn](job.args);
+    const [result] = await runJobs<unknown>([toJob(task, workDir(dir))], { workers: 1, backend: m.backend });
     const seconds = (performance.now() - t0) / 1000;
     const file: TaskResultFile = { index, label: task.label, seed: task.seed, seconds, host: hostname(), finished: new Date().toISOString(), result };
     writeFileAtomicSync(resultPath(dir, index), `${JSON.stringify(file, jsonReplacer)}\n`);
@@ -264,9 +260,8 @@ export async function collectSweep(dir: string, o: { workers: number; onProgress
   const work = workDir(dir);
   const results = m.tasks.map((t) => JSON.parse(readFileSync(resultPath(dir, t.index), 'utf8')) as TaskResultFile);
   const fromTasks: JobRunner = async <R>(jobs: Job[]) => {
-    const planned = m.tasks.map((t) => toTask(toJob(t, work), t.index, work));
     const now = jobs.map((j, i) => toTask(j, i, work));
-    if (JSON.stringify(planned) !== JSON.stringify(now)) {
+    if (JSON.stringify(m.tasks) !== JSON.stringify(now)) {
       throw new Error(`the study's jobs differ from the plan in ${manifestPath(dir)} (was it made by another spinflow version?): plan the sweep again in a new folder`);
     }
     return results.map((r) => r.result as R);

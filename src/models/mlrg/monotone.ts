@@ -169,22 +169,6 @@ export function rgFlow(m: Monotone, J: tf.Tensor2D, length: number, steps: numbe
   return j;
 }
 
-/** C and ∇C at the rows of `Js` (float64). */
-export function evaluate(m: Monotone, Js: ArrayLike<number>[]): { C: number[]; grad: Float64Array[] } {
-  const f = new MonotoneF64(m);
-  return { C: Js.map((J) => f.value(J)), grad: Js.map((J) => f.gradient(J)) };
-}
-
-/** J(ℓ) for ℓ = 0, 1, …, `scales` (each unit step by `odeSteps` RK4 steps), for each start. */
-export function flowTrajectories(m: Monotone, starts: ArrayLike<number>[], scales: number, odeSteps: number): Float64Array[][] {
-  const f = new MonotoneF64(m);
-  return starts.map((s) => {
-    const path: Float64Array[] = [Float64Array.from(s)];
-    for (let l = 1; l <= scales; l++) path.push(f.flow(path[l - 1], 1, Math.max(1, odeSteps)));
-    return path;
-  });
-}
-
 /** Solves A x = b (Gaussian elimination with partial pivoting); null when A is singular. */
 export function solveLinear(A: Float64Array, b: Float64Array, n: number): Float64Array | null {
   const a = Float64Array.from(A), x = Float64Array.from(b);
@@ -214,8 +198,8 @@ export function solveLinear(A: Float64Array, b: Float64Array, n: number): Float6
  * Newton's method on ∇C = 0 (Eq. 24): J ← J − (∇²C)⁻¹ ∇C, until |∇C| < tolerance or `maxSteps`.
  * Both stable and unstable fixed points attract it. Returns the path.
  */
-export function newtonFixedPoint(m: Monotone, start: ArrayLike<number>, o: { maxSteps?: number; tolerance?: number; damping?: number; maxStep?: number; maxDistance?: number } = {}): { path: Float64Array[]; gradNorm: number; converged: boolean } {
-  const P = m.couplings, f = new MonotoneF64(m);
+export function newtonFixedPoint(f: MonotoneF64, start: ArrayLike<number>, o: { maxSteps?: number; tolerance?: number; damping?: number; maxStep?: number; maxDistance?: number } = {}): { path: Float64Array[]; gradNorm: number; converged: boolean } {
+  const P = f.monotone.couplings;
   let J = Float64Array.from(start);
   const path = [Float64Array.from(J)];
   let gradNorm = Infinity;

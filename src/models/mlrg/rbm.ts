@@ -12,7 +12,7 @@
  * Glossary: d = components per spin; V = 4 visible sites; H = hidden sites (4 or 1);
  * S = 2^(4d) visible states (bit i·d + c of a state is component c of x_i, 1 ↔ +1); P = free couplings.
  */
-import { bondCouplings, freeCouplings, type Representation } from '../../lattice/c4v.js';
+import { bondCouplings, freeCouplings, representation, type Representation } from '../../lattice/c4v.js';
 import type { Rng } from '../../sampling/rng.js';
 
 export type BlockGraph = 'square' | 'cross';
@@ -295,4 +295,17 @@ export function scalingDimensions(t: { D: number; T: Float64Array }): number[] {
   for (let a = 0; a < D; a++) for (let b = 0; b < D; b++) sym[a * D + b] = 0.5 * (m[a * D + b] + m[b * D + a]);
   const ev = symmetricEigenvalues(sym, D);
   return ev.map((l) => -Math.log(Math.abs(l) / Math.abs(ev[0])) / (2 * Math.PI));
+}
+
+/** The minimal KL (bits) of a student of representation `studentRep` to the A1 teacher at J (Fig. 4), best of a few starts. */
+export function minimalKlBits(studentRep: string, J: number, rng: Rng, starts = 3): number {
+  const a1 = representation('A1');
+  const logTeacher = logVisibleProbabilities(blockRbm('square', a1), [J]);
+  const student = blockRbm('cross', a1, representation(studentRep));
+  let best = Infinity;
+  for (let s = 0; s < starts; s++) {
+    const start = Float64Array.from({ length: student.couplings }, (_, p) => (p === 0 ? J : 0.3 * rng.normal()));
+    best = Math.min(best, klDivergence(logTeacher, logVisibleProbabilities(student, fitStudent(student, logTeacher, { start }).J)));
+  }
+  return best / Math.LN2;
 }

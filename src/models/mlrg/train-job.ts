@@ -18,7 +18,7 @@ import { logCosh, logSumExp } from '../../nn/ops.js';
 import { writeFileAtomicSync } from '../../io/checkpoint.js';
 import { representation } from '../../lattice/c4v.js';
 import { Rng } from '../../sampling/rng.js';
-import { blockRbm, fitStudent, gibbsVisible, klDivergence, logVisibleProbabilities, type BlockRbm } from './rbm.js';
+import { blockRbm, gibbsVisible, klDivergence, logVisibleProbabilities, type BlockRbm } from './rbm.js';
 import { createMonotone, disposeMonotone, MonotoneF64, proposeCouplings, rgFlow, saveMonotone, type Monotone } from './monotone.js';
 
 export const MLRG_MODES = ['exact', 'cd'] as const;
@@ -178,17 +178,4 @@ export async function trainMlrgJob(a: MlrgTrainArgs): Promise<MlrgTrainResult> {
     features.dispose();
     disposeMonotone(monotone);
   }
-}
-
-/** The minimal KL (bits) of a student of representation `studentRep` to the A1 teacher at J (Fig. 4), best of a few starts. */
-export function minimalKlBits(studentRep: string, J: number, rng: Rng, starts = 3): number {
-  const a1 = representation('A1');
-  const logTeacher = logVisibleProbabilities(blockRbm('square', a1), [J]);
-  const student = blockRbm('cross', a1, representation(studentRep));
-  let best = Infinity;
-  for (let s = 0; s < starts; s++) {
-    const start = Float64Array.from({ length: student.couplings }, (_, p) => (p === 0 ? J : 0.3 * rng.normal()));
-    best = Math.min(best, klDivergence(logTeacher, logVisibleProbabilities(student, fitStudent(student, logTeacher, { start }).J)));
-  }
-  return best / Math.LN2;
 }
