@@ -45,3 +45,5 @@ export { representation, freeCouplings, bondCouplings, groupMatrix, IRREPS, type
 export { blockRbm, blockEnergy, logVisibleProbabilities, fitStudent, gibbsVisible, weightTensor, groundStateDegeneracy, transferMatrix, scalingDimensions, type BlockRbm } from './models/mlrg/rbm.js';
 export { createMonotone, MonotoneF64, rgFlow, proposeCouplings, newtonFixedPoint, saveMonotone, loadMonotone, type Monotone } from './models/mlrg/monotone.js';
 export { trainMlrgJob, type MlrgTrainArgs, type MlrgTrainResult } from './models/mlrg/train-job.js';
+export { generatorFromBytes, MODEL_KINDS, type SpinGenerator, type GenerateOptions as GeneratorOptions } from './models/generator.js';
+export { startServer, listResults, type ServeOptions, type RunningServer, type ResultEntry } from './serve/server.js';

@@ -45,6 +45,7 @@ import { collectSweep, compactRanges, planSweep, reportDir, runSweepTask, sweepS
 import { runLocal, slurmQueue, submitSweep } from '../sweep/engines.js';
 import { datasetInfo, type DatasetInfo } from '../data/info.js';
 import { verifyDataset } from '../data/verify.js';
+import { startServer } from '../serve/server.js';
 
 const VERSION = (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -64,11 +65,27 @@ Commands:
   evaluate    judge generated configurations against Monte Carlo or exact values (the shared harness)
   reproduce   run the studies at quick or paper scale and compare with exact values
   sweep       run a study's trainings as independent tasks: locally, or as a Slurm/PBS job array
+  serve       the browser page: live Monte Carlo, a results folder's figures and tables, its models
 
 Run 'spinflow <command> --help' for its options. Every command takes --json.
 `;
 
 const COMMAND_HELP: Record<string, string> = {
+  serve: `Usage: spinflow serve [--port 8080] [--host 127.0.0.1] [--results DIR] [--json]
+
+Serves the page built by npm run build (dist/web) until interrupted (Ctrl-C):
+  Live      Monte Carlo in a Web Worker with spinflow's own samplers (${ALGORITHMS.filter((a) => a !== 'heatbath' && a !== 'exchange').join(', ')}, …),
+            the lattice, E/N and |M| traces against the exact values, flips per nanosecond
+  Results   every folder under DIR holding a reproduce summary.json: the table "paper vs exact vs
+            spinflow", the figures, and for ae-flow the NN flow animated with a saved autoencoder
+  Models    a saved model (autoencoder, RBM, MADE on spins, NeuralRG flow) generates configurations
+            in the browser; the evaluation harness compares them with Monte Carlo at the same T
+  --port N      TCP port (default 8080; 0 picks a free one)
+  --host ADDR   address to bind (default 127.0.0.1, loopback only; 0.0.0.0 exposes it)
+  --results DIR reproduce output folder, served read-only: only GET/HEAD, nothing outside DIR
+                (.., %2e%2e, absolute paths and symlinks out of DIR are refused)
+  --json        print {"url": ...} once listening
+`,
   simulate: `Usage: spinflow simulate --L 16 --T 2.269 [options]
 
   --L N                 lattice side (Lx = Ly = N); or --Lx N --Ly M          (default 16)
@@ -947,6 +964,23 @@ async function cmdEvaluate(argv: string[]): Promise<number> {
   return 0;
 }
 
+async function cmdServe(argv: string[]): Promise<number> {
+  const { values: v } = parse(argv, stringOptions(['port', 'host', 'results']));
+  if (v.help) return help('serve');
+  const port = parseInteger('--port', str(v.port)) ?? 8080;
+  if (port < 0 || port > 65535) throw new InputError(`--port ${port} is not allowed: expected an integer in [0, 65535]`);
+  const host = str(v.host) ?? '127.0.0.1';
+  const results = str(v.results);
+  const running = await startServer({ host, port, resultsDir: results });
+  print(Boolean(v.json), { url: running.url, results: results ?? null }, `spinflow serve: ${running.url}${results ? ` (results: ${results}, read-only)` : ''} — Ctrl-C stops it`);
+  await new Promise<void>((resolve) => {
+    const stop = () => void running.close().then(resolve);
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  return 0;
+}
+
 function help(command?: string): number {
   process.stdout.write(command ? COMMAND_HELP[command] : HELP);
   return 0;
@@ -987,8 +1021,10 @@ export async function main(argv: string[]): Promise<number> {
         return await cmdReproduce(rest);
       case 'sweep':
         return await cmdSweep(rest);
+      case 'serve':
+        return await cmdServe(rest);
       default:
-        throw new InputError(`command ${command} is unknown: allowed are simulate, exact, dataset, ae, cnn, rbm, made, neuralrg, evaluate, reproduce, sweep (see spinflow --help)`);
+        throw new InputError(`command ${command} is unknown: allowed are simulate, exact, dataset, ae, cnn, rbm, made, neuralrg, evaluate, reproduce, sweep, serve (see spinflow --help)`);
     }
   } catch (e) {
     if (e instanceof InputError || e instanceof RangeError) {

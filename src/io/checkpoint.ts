@@ -7,10 +7,13 @@
  * JSON of every chain's parameters); loading it for a different run is an error, never a silent
  * mix of two runs.
  */
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { deserialize, serialize } from 'node:v8';
 import { InputError } from '../errors.js';
+import { writeFileAtomicSync } from './files.js';
+
+export { writeFileAtomicSync };
 
 const FORMAT = 'spinflow-checkpoint';
 const VERSION = 1;
@@ -21,25 +24,6 @@ interface Envelope<T> {
   kind: string;
   key: string;
   state: T;
-}
-
-/** Writes `data` to `path` atomically, synchronously (usable from synchronous simulation loops). */
-export function writeFileAtomicSync(path: string, data: Uint8Array | string): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
-  const fd = openSync(tmp, 'w');
-  try {
-    writeSync(fd, typeof data === 'string' ? Buffer.from(data) : data);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  try {
-    renameSync(tmp, path);
-  } catch (e) {
-    rmSync(tmp, { force: true });
-    throw e;
-  }
 }
 
 /**

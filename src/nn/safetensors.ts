@@ -7,9 +7,8 @@
  *                       "__metadata__": {"key": "string value", …}}, padded with spaces to 8 bytes
  *   the rest     the tensors' bytes, little-endian, C order, at their offsets
  */
-import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
-import { writeFileAtomicSync } from '../io/checkpoint.js';
+import { readBytes, writeFileAtomicSync } from '../io/files.js';
 
 type Dtype = 'F32' | 'F64' | 'I32' | 'I8' | 'U8';
 type Data = Float32Array | Float64Array | Int32Array | Int8Array | Uint8Array;
@@ -36,7 +35,7 @@ export function encodeSafetensors(arrays: Record<string, NamedArray>, metadata: 
   }
   let json = JSON.stringify(header);
   json += ' '.repeat((8 - (json.length % 8)) % 8);
-  const headerBytes = Buffer.from(json, 'utf8');
+  const headerBytes = new TextEncoder().encode(json);
   const out = new Uint8Array(8 + headerBytes.length + offset);
   new DataView(out.buffer).setBigUint64(0, BigInt(headerBytes.length), true);
   out.set(headerBytes, 8);
@@ -53,7 +52,7 @@ export function decodeSafetensors(bytes: Uint8Array): { arrays: Record<string, N
   if (bytes.length < 8) throw new Error('safetensors: file shorter than its 8-byte header length');
   const n = Number(new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0, true));
   if (8 + n > bytes.length) throw new Error('safetensors: header runs past the end of the file');
-  const header = JSON.parse(Buffer.from(bytes.subarray(8, 8 + n)).toString('utf8')) as Record<string, { dtype: Dtype; shape: number[]; data_offsets: [number, number] }>;
+  const header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + n))) as Record<string, { dtype: Dtype; shape: number[]; data_offsets: [number, number] }>;
   const base = 8 + n;
   const arrays: Record<string, NamedArray> = {};
   let metadata: Record<string, string> = {};
@@ -82,7 +81,12 @@ export function saveTensors(path: string, tensors: Record<string, tf.Tensor>, me
 }
 
 export function loadTensors(path: string): { tensors: Record<string, tf.Tensor>; metadata: Record<string, string> } {
-  const { arrays, metadata } = decodeSafetensors(readFileSync(path));
+  return tensorsFromBytes(readBytes(path));
+}
+
+/** Tensors of a safetensors file already in memory (a browser's fetch). */
+export function tensorsFromBytes(bytes: Uint8Array): { tensors: Record<string, tf.Tensor>; metadata: Record<string, string> } {
+  const { arrays, metadata } = decodeSafetensors(bytes);
   const tensors: Record<string, tf.Tensor> = {};
   for (const [name, a] of Object.entries(arrays)) tensors[name] = tf.tensor(a.data as Float32Array, a.shape, a.dtype === 'I32' ? 'int32' : 'float32');
   return { tensors, metadata };

@@ -7,7 +7,8 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { Rng } from '../../sampling/rng.js';
-import { loadTensors, saveTensors } from '../../nn/safetensors.js';
+import { readBytes } from '../../io/files.js';
+import { saveTensors, tensorsFromBytes } from '../../nn/safetensors.js';
 import { roll } from '../../nn/conv.js';
 
 export type Activation = 'sigmoid' | 'relu' | 'tanh' | 'linear';
@@ -105,8 +106,13 @@ export function saveAutoencoder(path: string, ae: Autoencoder, metadata: Record<
 }
 
 export function loadAutoencoder(path: string): Autoencoder {
-  const { tensors, metadata } = loadTensors(path);
-  if (metadata.model !== 'autoencoder') throw new Error(`${path} holds a ${metadata.model ?? 'unknown'} model, not an autoencoder`);
+  return autoencoderFromBytes(readBytes(path), path);
+}
+
+/** An autoencoder from the bytes of its safetensors file; `name` is used in errors. */
+export function autoencoderFromBytes(bytes: Uint8Array, name = 'the file'): Autoencoder {
+  const { tensors, metadata } = tensorsFromBytes(bytes);
+  if (metadata.model !== 'autoencoder') throw new Error(`${name} holds a ${metadata.model ?? 'unknown'} model, not an autoencoder`);
   const spec: AutoencoderSpec = { inputs: Number(metadata.inputs), hidden: Number(metadata.hidden), activation: metadata.activation as Activation };
   const v = (k: string) => tf.variable(tensors[k]);
   return { spec, params: { w1: v('w1'), b1: v('b1'), w2: v('w2'), b2: v('b2') } };

@@ -15,9 +15,8 @@
  * D = N·C input and output width, H_l hidden widths.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { readFileSync } from 'node:fs';
 import { Rng } from '../../sampling/rng.js';
-import { writeFileAtomicSync } from '../../io/checkpoint.js';
+import { readBytes, writeFileAtomicSync } from '../../io/files.js';
 import { decodeSafetensors, encodeSafetensors, type NamedArray } from '../../nn/safetensors.js';
 import { binaryCrossEntropyWithLogits } from '../../nn/ops.js';
 import type { ModelProposal } from '../../sampling/neural-mh.js';
@@ -190,7 +189,12 @@ export function saveMade(path: string, made: Made): void {
 }
 
 export function loadMade(path: string): Made {
-  const { arrays, metadata } = decodeSafetensors(readFileSync(path));
+  return madeFromBytes(readBytes(path), path);
+}
+
+/** A MADE from the bytes of its safetensors file; `path` is used in errors. */
+export function madeFromBytes(bytes: Uint8Array, path = 'the file'): Made {
+  const { arrays, metadata } = decodeSafetensors(bytes);
   if (metadata.model !== 'made') throw new Error(`${path} holds a ${metadata.model ?? 'unknown'} model, not a MADE`);
   const spec = JSON.parse(metadata.spec) as MadeSpec;
   const made = createMade(spec, Rng.stream(0, 0));

@@ -13,9 +13,8 @@
  * Glossary: B batch, N = L² sites, P patches of a layer, depth levels.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { readFileSync } from 'node:fs';
 import { Rng } from '../../sampling/rng.js';
-import { writeFileAtomicSync } from '../../io/checkpoint.js';
+import { readBytes, writeFileAtomicSync } from '../../io/files.js';
 import { decodeSafetensors, encodeSafetensors, type NamedArray } from '../../nn/safetensors.js';
 import { logSumExp } from '../../nn/ops.js';
 import { blockGenerate, blockInfer, createBlock, type Block, type BlockSpec } from './realnvp.js';
@@ -188,7 +187,12 @@ export function saveFlow(path: string, flow: Flow): void {
 }
 
 export function loadFlow(path: string): Flow {
-  const { arrays, metadata } = decodeSafetensors(readFileSync(path));
+  return flowFromBytes(readBytes(path), path);
+}
+
+/** A flow from the bytes of its safetensors file; `path` is used in errors. */
+export function flowFromBytes(bytes: Uint8Array, path = 'the file'): Flow {
+  const { arrays, metadata } = decodeSafetensors(bytes);
   if (metadata.model !== 'neuralrg-flow') throw new Error(`${path} holds a ${metadata.model ?? 'unknown'} model, not a NeuralRG flow`);
   const flow = createFlow(JSON.parse(metadata.spec) as FlowSpec, Rng.stream(0, 0));
   for (const [name, v] of Object.entries(flowParams(flow))) {

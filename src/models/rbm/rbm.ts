@@ -11,9 +11,8 @@
  *
  * Glossary: B batch, V visible (L²), H hidden; arrays are row-major.
  */
-import { readFileSync } from 'node:fs';
 import { Rng } from '../../sampling/rng.js';
-import { writeFileAtomicSync } from '../../io/checkpoint.js';
+import { readBytes, writeFileAtomicSync } from '../../io/files.js';
 import { decodeSafetensors, encodeSafetensors } from '../../nn/safetensors.js';
 import type { ModelProposal } from '../../sampling/neural-mh.js';
 
@@ -197,7 +196,12 @@ export class Rbm {
   }
 
   static load(path: string): Rbm {
-    const { arrays, metadata } = decodeSafetensors(readFileSync(path));
+    return Rbm.fromBytes(readBytes(path), path);
+  }
+
+  /** An RBM from the bytes of its safetensors file; `path` is used in errors. */
+  static fromBytes(bytes: Uint8Array, path = 'the file'): Rbm {
+    const { arrays, metadata } = decodeSafetensors(bytes);
     if (metadata.model !== 'rbm') throw new Error(`${path} holds a ${metadata.model ?? 'unknown'} model, not an RBM`);
     const f64 = (name: string) => {
       const a = arrays[name];

@@ -7,7 +7,7 @@
  * to the constructor; runs are therefore deterministic in the seed, but the `Rng` passed to each
  * sweep is not consulted.
  */
-import { readFileSync } from 'node:fs';
+import { readBytes } from '../../io/files.js';
 
 const DIGITS = 0;
 const TAILS = 1024;
@@ -53,12 +53,23 @@ export function wasmSimdSupported(): boolean {
 }
 
 let compiled: object | undefined;
+let providedBytes: Uint8Array | undefined;
+
+/**
+ * Where files cannot be read (a browser), the compiled kernel's bytes, fetched by the caller; call
+ * before the first SIMD multispin rule is built.
+ */
+export function provideMultispinKernel(bytes: Uint8Array): void {
+  providedBytes = bytes;
+  compiled = undefined;
+}
 
 function module(): object {
   if (!compiled) {
     if (!wasmApi) throw new Error('WebAssembly is not available in this runtime');
-    // dist/src/sampling/rules/multispin-wasm.js → dist/src/sampling/wasm/multispin.wasm
-    compiled = new wasmApi.Module(readFileSync(new URL('../wasm/multispin.wasm', import.meta.url)));
+    // dist/src/sampling/rules/multispin-wasm.js → dist/src/sampling/wasm/multispin.wasm (Node only: the
+    // page fetches its own copy, so Vite is told to leave this URL alone)
+    compiled = new wasmApi.Module(providedBytes ?? readBytes(new URL(/* @vite-ignore */ '../wasm/multispin.wasm', import.meta.url)));
   }
   return compiled;
 }
