@@ -2,10 +2,11 @@
 // devDependency; the .wasm files ship in the package, so users never need wabt), and marks the
 // CLI executable (tsc does not), so `npx spinflow` runs in a fresh clone.
 import { readdir, readFile, writeFile, mkdir, chmod } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
 import { join, dirname, relative } from 'node:path';
 import wabtInit from 'wabt';
 
-const root = new URL('..', import.meta.url).pathname;
+const root = fileURLToPath(new URL('..', import.meta.url));
 async function* watFiles(dir) {
   for (const entry of await readdir(dir, { withFileTypes: true })) {
     const p = join(dir, entry.name);

@@ -34,14 +34,29 @@ function fixture(): { root: string; results: string; app: string } {
   symlinkSync(join(root, 'secret.txt'), join(results, 'link-out.txt'));
   symlinkSync(join(root, 'outside'), join(results, 'dir-out'));
   symlinkSync(join(results, 'study-a', 'summary.json'), join(results, 'link-in.json'));
+  writeFileSync(join(results, '.env'), SECRET);
+  // a study whose checkpoints folder is a symlink to models outside the results folder
+  mkdirSync(join(results, 'study-b'));
+  writeFileSync(join(results, 'study-b', 'summary.json'), JSON.stringify({ study: 'rbm', title: 'b', scale: 'quick' }));
+  mkdirSync(join(root, 'outside', 'models'));
+  writeFileSync(join(root, 'outside', 'models', 'x.safetensors'), safetensorsWithMetadata({ model: 'rbm', secret: SECRET }));
+  symlinkSync(join(root, 'outside'), join(results, 'study-b', 'checkpoints'));
   return { root, results, app };
 }
 
+/** A safetensors file with no tensors, only metadata. */
+function safetensorsWithMetadata(metadata: Record<string, string>): Uint8Array {
+  const json = Buffer.from(JSON.stringify({ __metadata__: metadata }));
+  const head = Buffer.alloc(8);
+  head.writeBigUInt64LE(BigInt(json.length));
+  return Buffer.concat([head, json]);
+}
+
 /** A GET (or other method) with the path sent exactly as written: no client-side normalization. */
-function raw(server: RunningServer, path: string, method = 'GET'): Promise<{ status: number; body: string; headers: Record<string, unknown> }> {
+function raw(server: RunningServer, path: string, method = 'GET', headers: Record<string, string> = {}): Promise<{ status: number; body: string; headers: Record<string, unknown> }> {
   const url = new URL(server.url);
   return new Promise((resolve, reject) => {
-    const req = request({ host: url.hostname, port: url.port, path, method }, (res) => {
+    const req = request({ host: url.hostname, port: url.port, path, method, headers }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (c) => (body += c));
@@ -76,24 +91,48 @@ test('serve: results are served read-only and nothing outside the folder is reac
       '/results/../secret.txt', '/results/%2e%2e/secret.txt', '/results/%2E%2E/secret.txt', '/results/..%2fsecret.txt', '/results/study-a/..%2f..%2fsecret.txt',
       `/results/${encodeURIComponent(join(root, 'secret.txt'))}`, `/results/${join(root, 'secret.txt')}`, '/results//etc/passwd', '/results/link-out.txt',
       '/results/dir-out/secret.txt', '/results/dir-out/summary.json', '/../secret.txt', '/%2e%2e/secret.txt', '/results/study-a', '/results/study-a/', '/results/',
+      '/results/.env', '/results/%2eenv', '/results/study-b/checkpoints/models/x.safetensors', '/results/C:secret.txt', '/results/%252e%252e/secret.txt',
     ]) {
       const r = await raw(server, path);
       assert.ok(r.status === 403 || r.status === 404, `${path} → ${r.status}`);
       assert.ok(!r.body.includes(SECRET), `${path} leaks the secret`);
     }
-    for (const method of ['POST', 'PUT', 'DELETE', 'PATCH']) {
+    const head = await raw(server, '/results/study-a/summary.json', 'HEAD');
+    assert.equal(head.status, 200);
+    assert.equal(head.body, '');
+    assert.equal(Number(head.headers['content-length']), readFileSync(join(results, 'study-a', 'summary.json')).length);
+    // DNS rebinding: a page served under another name cannot talk to the loopback server
+    for (const host of ['evil.example', 'evil.example:80', '127.0.0.1.evil.example']) {
+      const r = await raw(server, '/api/results', 'GET', { Host: host });
+      assert.equal(r.status, 421, host);
+      assert.ok(!r.body.includes('study-a'));
+    }
+    assert.equal((await raw(server, '/api/results', 'GET', { Host: `localhost:${new URL(server.url).port}` })).status, 200);
+    for (const method of ['POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS']) {
       const r = await raw(server, '/results/study-a/summary.json', method);
       assert.equal(r.status, 405, method);
     }
     assert.ok(existsSync(join(results, 'study-a', 'summary.json')));
     assert.equal(JSON.parse(readFileSync(join(results, 'study-a', 'summary.json'), 'utf8')).study, 'mc-exact');
-    const api = JSON.parse((await raw(server, '/api/results')).body) as { results: { path: string; study: string }[] };
-    assert.deepEqual(api.results.map((e) => e.path), ['study-a'], 'the symlinked folder outside is not listed');
+    const apiBody = (await raw(server, '/api/results')).body;
+    const api = JSON.parse(apiBody) as { results: { path: string; study: string; models: unknown[] }[] };
+    assert.deepEqual(api.results.map((e) => e.path), ['study-a', 'study-b'], 'the symlinked folder outside is not listed');
+    assert.deepEqual(api.results[1].models, [], 'models behind a symlinked checkpoints folder are not listed');
+    assert.ok(!apiBody.includes(SECRET));
     assert.equal((await raw(server, '/api/other')).status, 404);
   } finally {
     await server.close();
   }
-  assert.deepEqual(listResults(results).map((e) => e.study), ['mc-exact']);
+  assert.deepEqual(listResults(results).map((e) => e.study), ['mc-exact', 'rbm']);
+  // a results folder that is itself one study
+  const single = await startServer({ host: '127.0.0.1', port: 0, appDir: app, resultsDir: join(results, 'study-a') });
+  try {
+    const api = JSON.parse((await raw(single, '/api/results')).body) as { results: { path: string }[] };
+    assert.deepEqual(api.results.map((e) => e.path), ['']);
+    assert.equal((await raw(single, '/results/summary.json')).status, 200);
+  } finally {
+    await single.close();
+  }
 });
 
 test('serve: bad options are one-line errors with exit 2', async () => {
@@ -114,7 +153,7 @@ test('serve: bad options are one-line errors with exit 2', async () => {
   const busy = await startServer({ host: '127.0.0.1', port: 0, appDir: app });
   try {
     const port = new URL(busy.url).port;
-    const child = spawn(process.execPath, [CLI, 'serve', '--port', port], { env: { ...process.env, CI: 'true' } });
+    const child = spawn(process.execPath, [CLI, 'serve', '--port', port], { env: { ...process.env, CI: 'true' }, timeout: 20000 });
     let stderr = '';
     child.stderr.on('data', (c) => (stderr += c));
     const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
@@ -127,7 +166,7 @@ test('serve: bad options are one-line errors with exit 2', async () => {
 
 test('serve --json prints the URL and serves until SIGTERM', async () => {
   const { results } = fixture();
-  const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--results', results, '--json'], { env: { ...process.env, CI: 'true' } });
+  const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--results', results, '--json'], { env: { ...process.env, CI: 'true' }, timeout: 20000 });
   const line = await new Promise<string>((resolve, reject) => {
     let out = '';
     child.stdout.on('data', (c) => {

@@ -51,7 +51,16 @@ test('the page in headless Chromium: live Monte Carlo, results, models, and no w
   mkdirSync(ARTIFACTS, { recursive: true });
   const results = await resultsFixture();
   const server = await startServer({ host: '127.0.0.1', port: 0, resultsDir: results });
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: LAUNCH_ARGS });
+  let browser;
+  try {
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: LAUNCH_ARGS });
+  } catch (e) {
+    await server.close();
+    // in CI (.ci/run installs Debian's Chromium) a browser that does not start is a failure
+    if (process.env.CI) throw e;
+    t.skip(`Chromium at ${CHROMIUM} does not start: ${(e as Error).message.split('\n')[0]}`);
+    return;
+  }
   try {
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     const problems: string[] = [];
@@ -129,8 +138,10 @@ test('the page in headless Chromium: live Monte Carlo, results, models, and no w
 
     assert.deepEqual(problems, [], 'no console errors');
 
-    // escapes from the page (each logs its 403/404 to the console): none returns the file next to the results folder
-    const statuses = (await page.evaluate(`Promise.all(${JSON.stringify(['results/../secret.txt', 'results/%2e%2e/secret.txt', 'results/..%2fsecret.txt', 'results/%2fetc%2fpasswd', 'results//etc/hostname'])}
+    // escapes from the page (each logs its 403/404 to the console): none returns the file next to the
+    // results folder. The browser itself resolves ../ and %2e%2e before sending; test/serve.test.ts
+    // sends those raw.
+    const statuses = (await page.evaluate(`Promise.all(${JSON.stringify(['results/..%2fsecret.txt', 'results/%2fetc%2fpasswd', 'results//etc/hostname', 'results/%5c..%5csecret.txt'])}
       .map(async (p) => { const r = await fetch(p); return [p, r.status, (await r.text()).includes(${JSON.stringify(SECRET)})]; }))`)) as [string, number, boolean][];
     for (const [p, status, leaked] of statuses) {
       assert.ok(status === 403 || status === 404, `${p} → ${status}`);

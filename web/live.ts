@@ -92,7 +92,7 @@ export function setupLive(): void {
     $('sweeps').textContent = String(m.sweeps);
     $('energy').textContent = m.energyPerSpin.toFixed(5);
     $('absM').textContent = m.absMagnetization.toFixed(5);
-    $('rate').textContent = Number.isFinite(m.flipsPerNanosecond) ? m.flipsPerNanosecond.toFixed(3) : '–';
+    $('rate').textContent = Number.isFinite(m.flipsPerNanosecond) ? m.flipsPerNanosecond.toPrecision(3) : '–';
     $('kernel').textContent = m.kernel;
     energyTrace.push(m.energyPerSpin);
     absTrace.push(m.absMagnetization);

@@ -52,15 +52,20 @@ let work = 0;
 let workSeconds = 0;
 let lastRate = NaN;
 let playing = false;
+let timer: ReturnType<typeof setTimeout> | undefined;
 let kernelReady: Promise<void> | null = null;
 
-/** The SIMD multispin kernel's bytes come from the page's assets (no file system here). */
+/**
+ * The SIMD multispin kernel's bytes come from the page's assets (no file system here). A failed
+ * fetch is not reported here: building a SIMD multispin rule then fails with its own message.
+ */
 function loadKernel(): Promise<void> {
   kernelReady ??= wasmSimdSupported()
-    ? fetch(new URL('../dist/src/sampling/wasm/multispin.wasm', import.meta.url)).then(async (r) => {
-      if (!r.ok) throw new Error(`the multispin kernel could not be loaded: HTTP ${r.status}`);
-      provideMultispinKernel(new Uint8Array(await r.arrayBuffer()));
-    })
+    ? fetch(new URL('../dist/src/sampling/wasm/multispin.wasm', import.meta.url))
+      .then(async (r) => {
+        if (r.ok) provideMultispinKernel(new Uint8Array(await r.arrayBuffer()));
+      })
+      .catch(() => undefined)
     : Promise.resolve();
   return kernelReady;
 }
@@ -111,21 +116,29 @@ function runSweeps(budgetMs: number, maxSweeps = Infinity): number {
 }
 
 function loop(): void {
+  timer = undefined;
   if (!playing) return;
   runSweeps(30);
   frame();
-  setTimeout(loop, 0);
+  timer = setTimeout(loop, 0);
+}
+
+/** Stops the play loop, including a turn of it already scheduled (so pause + play never runs two). */
+function stop(): void {
+  playing = false;
+  clearTimeout(timer);
+  timer = undefined;
 }
 
 /** A refused parameter stops the chain; the previous one stays on screen with the message. */
 function fail(e: unknown): void {
-  playing = false;
+  stop();
   scope.postMessage({ type: 'error', message: (e as Error).message });
 }
 
 scope.onmessage = (e) => {
   const m = e.data;
-  void loadKernel().catch(fail).then(() => {
+  void loadKernel().then(() => {
     try {
       switch (m.type) {
         case 'configure':
@@ -147,7 +160,7 @@ scope.onmessage = (e) => {
           }
           break;
         case 'pause':
-          playing = false;
+          stop();
           break;
         case 'step':
           runSweeps(Infinity, Math.max(1, m.sweeps));

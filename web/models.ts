@@ -60,6 +60,8 @@ async function generate(): Promise<void> {
   const M0 = m0Text === '' ? null : Number(m0Text);
   if (!Number.isInteger(n) || n < 2 || n > 2000) return void (error.textContent = `samples ${n} is not allowed: an integer in [2, 2000]`);
   if (!(T > 0)) return void (error.textContent = `T ${T} is not allowed: a positive temperature`);
+  if (!Number.isInteger(steps) || steps < 1) return void (error.textContent = `Gibbs steps ${steps} is not allowed: an integer ≥ 1`);
+  if (!(Ti > 0)) return void (error.textContent = `flow start T_i ${Ti} is not allowed: a positive temperature`);
   if (M0 !== null && !(Math.abs(M0) <= 1)) return void (error.textContent = `M0 ${m0Text} is not allowed: empty, or a magnetization per spin in [-1, 1]`);
   if (!file && !chosen) return void (error.textContent = 'choose a saved model or a .safetensors file');
   body.textContent = 'generating…';
@@ -68,17 +70,21 @@ async function generate(): Promise<void> {
     const name = file ? file.name : chosen;
     const bytes = new Uint8Array(file ? await file.arrayBuffer() : await (await fetch(resultUrl(chosen))).arrayBuffer());
     const gen = generatorFromBytes(bytes, name);
-    const L = gen.L, N = L * L;
+    const L = gen.L, N = L * L, kind = gen.kind;
     const t0 = performance.now();
-    const start = gen.kind === 'autoencoder' ? monteCarloConfigurations(L, Ti, n, 2, null) : undefined;
-    const samples = gen.generate(n, 1, { steps, start });
+    let samples: Int8Array;
+    try {
+      const start = kind === 'autoencoder' ? monteCarloConfigurations(L, Ti, n, 2, null) : undefined;
+      samples = gen.generate(n, 1, { steps, start });
+    } finally {
+      gen.dispose();
+    }
     const seconds = (performance.now() - t0) / 1000;
-    gen.dispose();
     const reference = monteCarloConfigurations(L, T, n, 3, M0);
     const e = evaluateConfigurations(samples, n, L, { kind: 'monte-carlo', configs: reference, n }, M0);
     body.replaceChildren();
     const h = document.createElement('h3');
-    h.textContent = `${name}: ${gen.kind}, L = ${L}, ${n} samples in ${seconds.toFixed(2)} s (backend ${backend}); Monte Carlo at T = ${T}${M0 === null ? '' : `, M0 = ${M0}`}`;
+    h.textContent = `${name}: ${kind}, L = ${L}, ${n} samples in ${seconds.toFixed(2)} s (backend ${backend}); Monte Carlo at T = ${T}${M0 === null ? '' : `, M0 = ${M0}`}`;
     body.append(h);
     body.append(table([summaryRows('generated', e.samples), summaryRows('Monte Carlo', e.reference)], ['set', 'E/N', '|M|/N', 'count']));
     const facts: string[][] = [

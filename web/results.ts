@@ -25,9 +25,9 @@ interface Comparison {
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
-/** `results/<path>` with each segment encoded. */
-export function resultUrl(path: string): string {
-  return `results/${path.split('/').filter(Boolean).map(encodeURIComponent).join('/')}`;
+/** `results/<path>/<more>…` with each segment encoded and empty ones dropped (a root-level study has path ''). */
+export function resultUrl(...paths: string[]): string {
+  return ['results', ...paths.flatMap((p) => p.split('/')).filter(Boolean).map(encodeURIComponent)].join('/');
 }
 
 export function show(value: unknown): string {
@@ -67,10 +67,9 @@ async function showResult(path: string): Promise<void> {
   body.replaceChildren();
   const entry = entries.find((e) => e.path === path);
   if (!entry) return;
-  const base = resultUrl(entry.path);
-  const summary = (await (await fetch(`${base}/summary.json`)).json()) as { title?: string; scale?: string; comparisons?: Comparison[]; figures?: { name: string; caption: string }[]; elapsedSeconds?: number };
+  const summary = (await (await fetch(resultUrl(entry.path, 'summary.json'))).json()) as { title?: string; scale?: string; comparisons?: Comparison[]; figures?: { name: string; caption: string }[]; elapsedSeconds?: number };
   body.append(el('h2', `${entry.study}: ${summary.title ?? ''}`), el('p', `${summary.scale ?? ''} scale${summary.elapsedSeconds ? `, ${summary.elapsedSeconds.toFixed(0)} s` : ''} · `, { class: 'muted' }));
-  const report = el('a', 'report.md', { href: `${base}/report.md` });
+  const report = el('a', 'report.md', { href: resultUrl(entry.path, 'report.md') });
   body.lastElementChild!.append(report);
   const table = el('table', undefined, { class: 'comparisons', id: 'comparison-table' });
   const head = el('tr');
@@ -87,7 +86,7 @@ async function showResult(path: string): Promise<void> {
   const figures = el('div', undefined, { class: 'figures' });
   for (const f of summary.figures ?? []) {
     const fig = el('figure');
-    fig.append(el('img', undefined, { src: `${base}/figures/${encodeURIComponent(f.name)}.svg`, alt: f.name, 'data-figure': f.name }), el('figcaption', f.caption));
+    fig.append(el('img', undefined, { src: resultUrl(entry.path, 'figures', `${f.name}.svg`), alt: f.name, 'data-figure': f.name }), el('figcaption', f.caption));
     figures.append(fig);
   }
   body.append(figures);
@@ -124,11 +123,12 @@ function flowPanel(entry: ResultEntry): HTMLElement {
       const start = monteCarloConfigurations(L, Number(ti.value), 1, 1, null);
       const frames = [start];
       let x = spinsToBits(start);
-      for (let s = 0; s < 100; s++) {
+      let fixed = false;
+      for (let s = 0; s < 100 && !fixed; s++) {
         const y = reconstruct(ae, x, 1);
-        if (y.every((v, i) => v === x[i])) break;
+        fixed = y.every((v, i) => v === x[i]);
+        if (!fixed) frames.push(bitsToSpins(y));
         x = y;
-        frames.push(bitsToSpins(y));
       }
       disposeAutoencoder(ae);
       const E = frames.map((f) => energyPerSpin(lattice, f)), M = frames.map((f) => Math.abs(magnetization(f)) / lattice.N);
@@ -136,7 +136,7 @@ function flowPanel(entry: ResultEntry): HTMLElement {
       let k = 0;
       const paint = () => {
         drawSpins(canvas, frames[k], L);
-        info.textContent = `step ${k} of ${frames.length - 1}${k === frames.length - 1 ? ' (fixed point)' : ''}: E/N = ${E[k].toFixed(4)}, |m| = ${M[k].toFixed(4)} · L = ${L}, backend ${backend}`;
+        info.textContent = `step ${k} of ${frames.length - 1}${k === frames.length - 1 ? (fixed ? ' (fixed point)' : ' (no fixed point within 100 steps)') : ''}: E/N = ${E[k].toFixed(4)}, |m| = ${M[k].toFixed(4)} · L = ${L}, backend ${backend}`;
         k = (k + 1) % frames.length;
       };
       paint();

@@ -4,10 +4,13 @@
  * segment and refused (403) when a segment is `..`, `.`, empty, or hides a separator or NUL after
  * decoding, so `..`, `%2e%2e`, `%2f` and absolute paths never leave the served folder; a path that
  * does resolve is then checked again on the real file system, so a symlink that points out of the
- * folder is refused too. Nothing is listed but the result folders and their models (`/api/results`).
+ * folder is refused too; the file is then opened without following a final symlink and must be a
+ * regular file. Dot-files are never served. Bound to loopback, the server answers only requests whose
+ * Host is a loopback name (no DNS rebinding). Nothing is listed but the result folders and their models
+ * (`/api/results`), whose walk stays inside the folder as well.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { closeSync, openSync, readSync, readdirSync, realpathSync, statSync, createReadStream, type Stats } from 'node:fs';
+import { closeSync, constants, createReadStream, fstatSync, lstatSync, openSync, readSync, readdirSync, realpathSync, statSync, type Stats } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InputError } from '../errors.js';
@@ -66,12 +69,39 @@ export function safeSegments(rawPath: string): string[] {
       throw new HttpError(400, 'malformed percent-encoding');
     }
     if (s === '' || s === '.' || s === '..' || /[/\\\0]/.test(s) || /^[a-zA-Z]:/.test(s)) throw new HttpError(403, 'path escapes the served folder');
+    if (s.startsWith('.')) throw new HttpError(403, 'hidden files are not served');
     return s;
   });
 }
 
-/** The real path of `segments` under `root`, if it exists inside root (symlinks resolved). */
-function resolveInside(root: string, segments: string[]): { path: string; stat: Stats } {
+function inside(realRoot: string, real: string): boolean {
+  return real === realRoot || real.startsWith(realRoot + sep);
+}
+
+/**
+ * Opens a regular file for reading without following a final symlink, and without blocking on a
+ * FIFO; null if it is anything else.
+ */
+function openRegular(path: string): { fd: number; stat: Stats } | null {
+  let fd: number;
+  try {
+    fd = openSync(path, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0));
+  } catch {
+    return null;
+  }
+  const stat = fstatSync(fd);
+  if (!stat.isFile()) {
+    closeSync(fd);
+    return null;
+  }
+  return { fd, stat };
+}
+
+/**
+ * The open file at `segments` under `root`: its real path (symlinks resolved) must lie inside root,
+ * and what is opened is that real path, refusing a symlink put there since (a folder is a 404).
+ */
+function openInside(root: string, segments: string[]): { path: string; fd: number; stat: Stats } {
   const realRoot = realpathSync(root);
   let real: string;
   try {
@@ -79,8 +109,10 @@ function resolveInside(root: string, segments: string[]): { path: string; stat: 
   } catch {
     throw new HttpError(404, 'not found');
   }
-  if (real !== realRoot && !real.startsWith(realRoot + sep)) throw new HttpError(403, 'path escapes the served folder');
-  return { path: real, stat: statSync(real) };
+  if (!inside(realRoot, real)) throw new HttpError(403, 'path escapes the served folder');
+  const file = openRegular(real);
+  if (!file) throw new HttpError(404, 'not found');
+  return { path: real, ...file };
 }
 
 const SECURITY_HEADERS = {
@@ -92,13 +124,14 @@ const SECURITY_HEADERS = {
   'Referrer-Policy': 'no-referrer',
 };
 
-function sendFile(req: IncomingMessage, res: ServerResponse, path: string, stat: Stats, extra: Record<string, string> = {}): void {
-  res.writeHead(200, { ...SECURITY_HEADERS, 'Content-Type': contentType(path), 'Content-Length': String(stat.size), 'Cache-Control': 'no-cache', ...extra });
+function sendFile(req: IncomingMessage, res: ServerResponse, file: { path: string; fd: number; stat: Stats }, extra: Record<string, string> = {}): void {
+  res.writeHead(200, { ...SECURITY_HEADERS, 'Content-Type': contentType(file.path), 'Content-Length': String(file.stat.size), 'Cache-Control': 'no-cache', ...extra });
   if (req.method === 'HEAD') {
+    closeSync(file.fd);
     res.end();
     return;
   }
-  createReadStream(path).on('error', () => res.destroy()).pipe(res);
+  createReadStream('', { fd: file.fd }).on('error', () => res.destroy()).pipe(res);
 }
 
 function sendJson(req: IncomingMessage, res: ServerResponse, value: unknown): void {
@@ -107,22 +140,23 @@ function sendJson(req: IncomingMessage, res: ServerResponse, value: unknown): vo
   res.end(req.method === 'HEAD' ? undefined : body);
 }
 
-/** The `__metadata__` of a safetensors file, read from its header only (no weights). */
+/** The `__metadata__` of a safetensors file, read from its header only (no weights, at most 4 MiB). */
 export function safetensorsMetadata(path: string): Record<string, string> | null {
-  const fd = openSync(path, 'r');
+  const file = openRegular(path);
+  if (!file) return null;
   try {
     const head = Buffer.alloc(8);
-    if (readSync(fd, head, 0, 8, 0) !== 8) return null;
+    if (readSync(file.fd, head, 0, 8, 0) !== 8) return null;
     const n = Number(head.readBigUInt64LE(0));
-    if (n <= 0 || n > 1 << 24) return null;
+    if (n <= 0 || n > 4 << 20 || 8 + n > file.stat.size) return null;
     const json = Buffer.alloc(n);
-    readSync(fd, json, 0, n, 8);
+    readSync(file.fd, json, 0, n, 8);
     const header = JSON.parse(json.toString('utf8')) as { __metadata__?: Record<string, string> };
     return header.__metadata__ ?? {};
   } catch {
     return null;
   } finally {
-    closeSync(fd);
+    closeSync(file.fd);
   }
 }
 
@@ -138,10 +172,17 @@ export interface ResultEntry {
 
 /**
  * Every folder under `root` (up to `depth` levels) holding a study's summary.json, with the models
- * saved under its checkpoints/models. Symlinked folders are not followed.
+ * saved under its checkpoints/models. Symlinks are not followed (folders, summaries and models alike).
  */
 export function listResults(root: string, depth = 4): ResultEntry[] {
   const out: ResultEntry[] = [];
+  const realFolder = (path: string) => {
+    try {
+      return lstatSync(path).isDirectory();
+    } catch {
+      return false;
+    }
+  };
   const walk = (dir: string, level: number) => {
     let entries;
     try {
@@ -155,14 +196,12 @@ export function listResults(root: string, depth = 4): ResultEntry[] {
         const rel = relative(root, dir).split(sep).join('/');
         const models: ResultEntry['models'] = [];
         const modelDir = join(dir, 'checkpoints', 'models');
-        try {
+        if (realFolder(join(dir, 'checkpoints')) && realFolder(modelDir)) {
           for (const e of readdirSync(modelDir, { withFileTypes: true })) {
             if (!e.isFile() || !e.name.endsWith('.safetensors')) continue;
             const meta = safetensorsMetadata(join(modelDir, e.name));
             if (meta?.model) models.push({ path: `${rel ? `${rel}/` : ''}checkpoints/models/${e.name}`, model: meta.model, metadata: meta });
           }
-        } catch {
-          // no models saved
         }
         models.sort((a, b) => a.path.localeCompare(b.path));
         out.push({ path: rel, study: s.study ?? '', title: s.title ?? '', scale: s.scale ?? '', passed: s.passed ?? null, models });
@@ -177,23 +216,38 @@ export function listResults(root: string, depth = 4): ResultEntry[] {
   return out.sort((a, b) => a.path.localeCompare(b.path));
 }
 
+/** A regular file (not a symlink) of at most 16 MiB as text. */
 function readFileSyncSafe(path: string): string {
-  const stat = statSync(path);
-  if (stat.size > 64 << 20) throw new Error('too large');
-  const fd = openSync(path, 'r');
+  const file = openRegular(path);
+  if (!file) throw new Error(`${path} is not a regular file`);
   try {
-    const buf = Buffer.alloc(stat.size);
-    readSync(fd, buf, 0, stat.size, 0);
+    if (file.stat.size > 16 << 20) throw new Error('too large');
+    const buf = Buffer.alloc(file.stat.size);
+    readSync(file.fd, buf, 0, file.stat.size, 0);
     return buf.toString('utf8');
   } finally {
-    closeSync(fd);
+    closeSync(file.fd);
   }
 }
 
-/** The request handler (exported for tests that drive it without a socket). */
-export function handler(appDir: string, resultsDir: string | undefined): (req: IncomingMessage, res: ServerResponse) => void {
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
+
+/** Whether `host` is a loopback address, for which the Host header is checked. */
+function isLoopback(host: string): boolean {
+  return LOOPBACK_HOSTS.has(host) || /^127(\.\d{1,3}){3}$/.test(host);
+}
+
+/**
+ * The request handler. `loopbackOnly`: accept only Host headers naming a loopback host, so that a
+ * web page whose own name was re-pointed at 127.0.0.1 (DNS rebinding) cannot read the results.
+ */
+export function handler(appDir: string, resultsDir: string | undefined, loopbackOnly = true): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
     try {
+      if (loopbackOnly) {
+        const host = (req.headers.host ?? '').replace(/:\d+$/, '').toLowerCase();
+        if (!isLoopback(host)) throw new HttpError(421, `Host ${req.headers.host ?? '(none)'} is not this loopback server`);
+      }
       if (req.method !== 'GET' && req.method !== 'HEAD') {
         res.writeHead(405, { ...SECURITY_HEADERS, Allow: 'GET, HEAD', 'Content-Type': 'text/plain; charset=utf-8' });
         res.end('405 method not allowed: this server is read-only\n');
@@ -209,15 +263,11 @@ export function handler(appDir: string, resultsDir: string | undefined): (req: I
       }
       if (segments[0] === 'results') {
         if (!resultsDir) throw new HttpError(404, 'no results folder is served (spinflow serve --results DIR)');
-        const { path, stat } = resolveInside(resultsDir, segments.slice(1));
-        if (!stat.isFile()) throw new HttpError(404, 'not found');
         // a results file shown on its own (an SVG, report.html) runs no script and reaches nothing
-        sendFile(req, res, path, stat, { 'Content-Security-Policy': 'sandbox' });
+        sendFile(req, res, openInside(resultsDir, segments.slice(1)), { 'Content-Security-Policy': 'sandbox' });
         return;
       }
-      const { path, stat } = resolveInside(appDir, segments.length === 0 ? ['index.html'] : segments);
-      if (!stat.isFile()) throw new HttpError(404, 'not found');
-      sendFile(req, res, path, stat);
+      sendFile(req, res, openInside(appDir, segments.length === 0 ? ['index.html'] : segments));
     } catch (e) {
       const status = e instanceof HttpError ? e.status : 500;
       const message = e instanceof HttpError ? e.message : 'internal error';
@@ -248,7 +298,7 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
     }
     if (!ok) throw new InputError(`--results ${o.resultsDir} is not a folder: give the folder a spinflow reproduce --out wrote`);
   }
-  const server = createServer(handler(appDir, o.resultsDir));
+  const server = createServer(handler(appDir, o.resultsDir, isLoopback(o.host)));
   await new Promise<void>((resolve, reject) => {
     server.once('error', (e: NodeJS.ErrnoException) => {
       if (e.code === 'EADDRINUSE') reject(new InputError(`--port ${o.port} is in use on ${o.host}: choose another (0 picks a free one)`));
