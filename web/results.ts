@@ -4,15 +4,9 @@ import { bitsToSpins, energyPerSpin, magnetization, spinsToBits, squareLattice }
 import { monteCarloConfigurations } from './reference.js';
 import { initPageBackend } from './tf.js';
 import { drawChart, drawSpins } from './plot.js';
+import type { ResultEntry } from '../src/serve/server.js';
 
-export interface ResultEntry {
-  path: string;
-  study: string;
-  title: string;
-  scale: string;
-  passed: boolean | null;
-  models: { path: string; model: string; metadata: Record<string, string> }[];
-}
+export type { ResultEntry };
 
 interface Comparison {
   quantity: string;
