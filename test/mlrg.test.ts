@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { freeCouplings, groupMatrix, representation } from '../src/lattice/c4v.js';
-import { blockEnergy, blockRbm, fitStudent, groundStateDegeneracy, klDivergence, logVisibleProbabilities, logVisibleWeights, symmetricEigenvalues, weightTensor, type BlockGraph } from '../src/models/mlrg/rbm.js';
+import { freeCouplings, groupMatrix, MIRROR_CONVENTIONS, representation } from '../src/lattice/c4v.js';
+import { blockEnergy, blockRbm, exactRgFlow, fitStudent, groundStateDegeneracy, klDivergence, logVisibleProbabilities, logVisibleWeights, symmetricEigenvalues, weightTensor, type BlockGraph } from '../src/models/mlrg/rbm.js';
 import { Rng } from '../src/sampling/rng.js';
 
 test('free couplings: the mirror σ leaves 1, 5 and 10 of them for A1, A1+E, 2A1+E (Eqs. 16–18)', () => {
@@ -11,6 +11,11 @@ test('free couplings: the mirror σ leaves 1, 5 and 10 of them for A1, A1+E, 2A1
   }
   assert.deepEqual(freeCouplings(representation('A1+E'), representation('A1+E')), [[0, 0], [0, 1], [1, 0], [1, 1], [2, 2]]);
   assert.throws(() => representation('A1+F'), /representation A1\+F is not a sum of C4v irreps/);
+  // geometric mirror: the source side sees the diagonal mirror (E: e_x ± e_y with parities ±1; B1 odd)
+  for (const [name, count] of [['A1', 1], ['A1+E', 5], ['2A1+E', 10], ['A1+B1+E', 8]] as const) {
+    const r = representation(name);
+    assert.equal(freeCouplings(r, r, 'geometric').length, count, `${name} geometric`);
+  }
 });
 
 test('group matrices: C4⁴ = 1, σ² = 1, σ C4 σ = C4⁻¹ in every irrep', () => {
@@ -31,12 +36,12 @@ function permute(graph: BlockGraph, k: number, m: number): { visible: (i: number
   return { visible: (i) => turn(m ? 3 - i : i, 4), hidden: (i) => turn(m ? 2 - i : i, 4) };
 }
 
-test('equivariant RBM energies are invariant under all of C4v and under Z2 (teacher and student, several representations)', () => {
+test('equivariant RBM energies are invariant under all of C4v and under Z2 (teacher and student, several representations, both mirror conventions)', () => {
   const rng = Rng.stream(3);
-  for (const name of ['A1', 'A1+E', '2A1+E', 'A1+B1+E', 'A2+B2+E']) {
+  for (const name of ['A1', 'A1+E', '2A1+E', 'A1+B1+E', 'A2+B2+E']) for (const mirror of MIRROR_CONVENTIONS) {
     const rep = representation(name);
     for (const graph of ['square', 'cross'] as const) {
-      const rbm = blockRbm(graph, rep);
+      const rbm = blockRbm(graph, rep, rep, mirror);
       const H = graph === 'square' ? 4 : 1, d = rep.d;
       for (let trial = 0; trial < 5; trial++) {
         const J = Array.from({ length: rbm.couplings }, () => rng.normal());
@@ -45,8 +50,10 @@ test('equivariant RBM energies are invariant under all of C4v and under Z2 (teac
         const e = blockEnergy(rbm, J, x, z);
         assert.ok(Math.abs(blockEnergy(rbm, J, x.map((v) => -v), z.map((v) => -v)) - e) < 1e-12, 'Z2');
         for (let k = 0; k < 4; k++) for (let m = 0; m < 2; m++) {
-          const t = groupMatrix(rep, k, m), p = permute(graph, k, m);
-          const move = (s: Int8Array, sites: number, to: (i: number) => number) => {
+          // the source spins of the bonds (teacher: hidden, student: visible) see σ as C4·σ in the geometric convention
+          const p = permute(graph, k, m), diagonal = mirror === 'geometric';
+          const tv = groupMatrix(rep, k, m, diagonal && graph === 'cross'), th = groupMatrix(rep, k, m, diagonal && graph === 'square');
+          const move = (s: Int8Array, sites: number, to: (i: number) => number, t: Float64Array) => {
             const out = new Int8Array(s.length);
             for (let i = 0; i < sites; i++) for (let a = 0; a < d; a++) {
               let v = 0;
@@ -55,8 +62,8 @@ test('equivariant RBM energies are invariant under all of C4v and under Z2 (teac
             }
             return out;
           };
-          const e2 = blockEnergy(rbm, J, move(x, 4, p.visible), move(z, H, p.hidden));
-          assert.ok(Math.abs(e2 - e) < 1e-12, `${name} ${graph} C4^${k} σ^${m}: ${e2} vs ${e}`);
+          const e2 = blockEnergy(rbm, J, move(x, 4, p.visible, tv), move(z, H, p.hidden, th));
+          assert.ok(Math.abs(e2 - e) < 1e-12, `${name} ${mirror} ${graph} C4^${k} σ^${m}: ${e2} vs ${e}`);
         }
       }
     }
@@ -113,6 +120,48 @@ test('Fig. 4: a larger student representation fits the A1 teacher at least as we
   const small = kl('A1', 0.8), large = kl('A1+E', 0.8);
   assert.ok(small > 1e-3, `A1 student cannot match the ring: ${small}`);
   assert.ok(large < small, `${large} < ${small}`);
+});
+
+/** Largest |ln p(s) − ln p(g s)| over the visible states, for g a site permutation with component matrix t. */
+function asymmetry(logP: Float64Array, d: number, to: (i: number) => number, t: Float64Array): number {
+  let worst = 0;
+  for (let s = 0; s < logP.length; s++) {
+    let g = 0;
+    for (let i = 0; i < 4; i++) for (let a = 0; a < d; a++) {
+      let v = 0;
+      for (let b = 0; b < d; b++) v += t[a * d + b] * ((s >> (i * d + b)) & 1 ? 1 : -1);
+      if (v > 0) g |= 1 << (to(i) * d + a);
+    }
+    worst = Math.max(worst, Math.abs(logP[s] - logP[g]));
+  }
+  return worst;
+}
+
+test('only the geometric mirror gives the student the symmetry group of the teacher\'s marginal (A1+E, E components correlated)', () => {
+  const rep = representation('A1+E'), rng = Rng.stream(8);
+  for (const mirror of MIRROR_CONVENTIONS) {
+    const teacher = blockRbm('square', rep, rep, mirror), student = blockRbm('cross', rep, rep, mirror);
+    const J = Array.from({ length: teacher.couplings }, () => 0.6 * rng.normal());
+    // the student's mirror on its visible (source) spins: sites i → −i, components T_σ or C4·T_σ
+    const studentMirror = groupMatrix(rep, 0, 1, mirror === 'geometric');
+    const teacherMirror = groupMatrix(rep, 0, 1); // visible = target side of the teacher: T_σ, sites i → 3 − i
+    const ofTeacher = asymmetry(logVisibleProbabilities(teacher, J), 3, (i) => (4 - i) % 4, studentMirror);
+    const ofStudent = asymmetry(logVisibleProbabilities(student, J), 3, (i) => 3 - i, teacherMirror);
+    if (mirror === 'geometric') {
+      assert.ok(ofTeacher < 1e-10 && ofStudent < 1e-10, `geometric: ${ofTeacher}, ${ofStudent}`);
+    } else {
+      assert.ok(ofTeacher > 1e-2 && ofStudent > 1e-2, `abstract: the two machines have different mirror groups (${ofTeacher}, ${ofStudent})`);
+    }
+  }
+});
+
+test('exact KL-optimal A1+E map from J0c: level 0 is Fig. 4\'s fit for both conventions; at level 1 the geometric mirror fits far better', () => {
+  const rep = representation('A1+E');
+  const [abstract, geometric] = MIRROR_CONVENTIONS.map((m) => exactRgFlow(rep, 0.7643, 2, m, { steps: 1200 }));
+  assert.ok(Math.abs(abstract.levels[0].klBits - geometric.levels[0].klBits) < 1e-4, 'an A1 teacher: E components free, the conventions agree');
+  // the same level-0 student (Eq. 12), up to the gauge sign of J1
+  for (const p of [0, 1]) assert.ok(Math.abs(Math.abs(abstract.levels[1].J[p]) - Math.abs(geometric.levels[1].J[p])) < 1e-3, `J${p}`);
+  assert.ok(geometric.levels[1].klBits < 0.5 * abstract.levels[1].klBits, `level 1: geometric ${geometric.levels[1].klBits} vs abstract ${abstract.levels[1].klBits} bits`);
 });
 
 test('ground-state degeneracy: Z → 1 in the disordered and → 2 in the ordered phase (A1 teacher)', () => {
@@ -205,15 +254,16 @@ test('reproduce mlrg (tiny settings) writes Figs. 4–12 and the numbers; bad re
   const out = mkdtempSync(join(tmpdir(), 'spinflow-mlrg-'));
   try {
     const r = run('reproduce', 'mlrg', '--rep', 'A1,A1+E', '--set', 'models=2', '--set', 'modelsLarge=1', '--set', 'epochs=2', '--set', 'stepsPerEpoch=4', '--set', 'fig4Points=3',
-      '--set', 'fig4Reps=A1,A1+E', '--set', 'flowScales=2', '--workers', '2', '--out', out, '--json');
+      '--set', 'fig4Reps=A1,A1+E', '--set', 'flowScales=2', '--set', 'exactLevels=2', '--workers', '2', '--out', out, '--json');
     assert.ok(r.status === 0 || r.status === 1, r.stderr); // 1: two-epoch models need not pass the J0* window
     const s = JSON.parse(readFileSync(join(out, 'mlrg', 'summary.json'), 'utf8'));
     assert.deepEqual(s.perRep.map((p: { rep: string }) => p.rep), ['A1', 'A1+E']);
     assert.equal(s.analyses.length, 2 + 2 + 1, 'A1 exact and CD (2 models each), A1+E exact (1 model)');
     assert.ok(Math.abs(s.schemeFixedPoint.J - 0.8139) < 0.01);
+    assert.deepEqual(s.exactMaps.map((m: { rep: string; mirror: string; klBits: number[] }) => [m.rep, m.mirror, m.klBits.length]), [['A1+E', 'abstract', 2], ['A1+E', 'geometric', 2]]);
     for (const p of s.perRep) assert.ok(Number.isFinite(p.J0star.mean) && p.zAbove >= 0.99);
     const figures = readdirSync(join(out, 'mlrg', 'figures'));
-    for (const f of ['fig4-kl-vs-teacher', 'fig5a-monotone', 'fig5b-beta-function', 'fig7-flow-of-c-a1', 'fig8-critical-coupling', 'fig10-degeneracy-a1-e', 'fig12-scaling-dimension', 'training-kl']) assert.ok(figures.includes(`${f}.svg`), f);
+    for (const f of ['fig4-kl-vs-teacher', 'fig5a-monotone', 'fig5b-beta-function', 'fig7-flow-of-c-a1', 'fig8-critical-coupling', 'fig10-degeneracy-a1-e', 'fig12-scaling-dimension', 'training-kl', 'exact-map-kl']) assert.ok(figures.includes(`${f}.svg`), f);
   } finally {
     rmSync(out, { recursive: true, force: true });
   }

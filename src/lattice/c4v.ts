@@ -7,8 +7,18 @@
  * J: T_σᵀ J T_σ = J, so J_ab = 0 where σ_a σ_b = −1 (every T_σ here is diagonal). The other bonds
  * are its images under C4: a bond in direction k carries J_k = T_C4ᵏ J (T_C4ᵏ)ᵀ, which makes the
  * energy invariant under every element of C4v acting on sites and spin components together.
- * Directions are abstract (0…3, turned by C4, reflected k → −k by σ), as in the authors' code: the
- * square (teacher) and cross (student) graphs each carry their own frame.
+ * Directions are abstract (0…3, turned by C4, reflected k → −k by σ), as in the authors' code.
+ *
+ * How σ acts on the two ends of a bond (`MirrorConvention`):
+ * - 'abstract' (the authors' code): T_σ on both ends, so J_ab = 0 where σ_a σ_b = −1 (Eqs. 16–18).
+ * - 'geometric': the real mirror of the bond. Each RG step turns the Lieb lattice by 45° (225° from
+ *   the square graph's direction 0 to the cross graph's), so the finer spin at the source of a bond
+ *   (a teacher's edge spin, a student's visible spin) sees the bond's mirror as a diagonal one,
+ *   T_C4·T_σ (E: the swap of its components, B1 ↔ B2 parities), and the coarser target spin as T_σ.
+ *   Only then does the student's visible marginal have the symmetry group of the teacher's for
+ *   every representation; with 'abstract' the two differ once E components carry correlations.
+ *   Free couplings are then entries of J in the eigenbasis of the source's mirror (for E the
+ *   combinations (e_x ± e_y)/√2), so the paper's zero pattern and names J0… carry over.
  *
  * Dimensions: d = dimension of the representation (components per spin); P = free couplings.
  */
@@ -24,6 +34,9 @@ const GENERATORS: Record<Irrep, { dim: number; c4: number[]; sigma: number[] }> 
   B2: { dim: 1, c4: [-1], sigma: [-1] },
   E: { dim: 2, c4: [0, -1, 1, 0], sigma: [1, 0, 0, -1] },
 };
+
+export type MirrorConvention = 'abstract' | 'geometric';
+export const MIRROR_CONVENTIONS: readonly MirrorConvention[] = ['abstract', 'geometric'];
 
 /** A direct sum of irreps, e.g. "2A1+E" = A1 ⊕ A1 ⊕ E (d = 4). */
 export interface Representation {
@@ -69,12 +82,15 @@ export function matMul(a: Float64Array, b: Float64Array, d: number): Float64Arra
   return c;
 }
 
-/** T_g of a group element g = C4ᵏ σᵐ (k = 0…3, m = 0, 1): σ first, then k quarter turns. */
-export function groupMatrix(rep: Representation, k: number, m: number): Float64Array {
+/**
+ * T_g of a group element g = C4ᵏ σᵐ (k = 0…3, m = 0, 1): σ first, then k quarter turns. With
+ * `diagonal`, σ is the diagonal mirror C4·σ (how the geometric convention's source spins see it).
+ */
+export function groupMatrix(rep: Representation, k: number, m: number, diagonal = false): Float64Array {
   const d = rep.d;
   let t: Float64Array = new Float64Array(d * d);
   for (let i = 0; i < d; i++) t[i * d + i] = 1;
-  if (m) t = matMul(rep.sigma, t, d);
+  if (m) t = diagonal ? matMul(rep.c4, rep.sigma, d) : matMul(rep.sigma, t, d);
   for (let i = 0; i < ((k % 4) + 4) % 4; i++) t = matMul(rep.c4, t, d);
   return t;
 }
@@ -83,26 +99,62 @@ export function groupMatrix(rep: Representation, k: number, m: number): Float64A
 export const actOnDirection = (dir: number, k: number, m: number) => ((((m ? -dir : dir) + k) % 4) + 4) % 4;
 
 /**
- * The free couplings of ε_J between a spin of `src` and one of `tgt`: the entries J_ab of the
- * representative bond that σ allows, in row-major order (J0 is always the first A1–A1 coupling).
+ * How the representative bond's mirror acts on its source spin: T_σ_src = U · diag(signs) · Uᵀ with U
+ * orthogonal (d × d row-major, columns the basis in which source couplings are counted).
  */
-export function freeCouplings(src: Representation, tgt: Representation): [number, number][] {
+export function sourceMirror(src: Representation, mirror: MirrorConvention): { U: Float64Array; signs: number[] } {
+  const d = src.d, U = new Float64Array(d * d), signs: number[] = [];
+  let o = 0;
+  for (const r of src.irreps) {
+    if (r === 'E') {
+      const h = mirror === 'geometric' ? Math.SQRT1_2 : 1;
+      // geometric: swap of (e_x, e_y), eigenvectors (1, 1)/√2 (+1) and (1, −1)/√2 (−1)
+      U[o * d + o] = h; U[(o + 1) * d + o] = mirror === 'geometric' ? h : 0;
+      U[o * d + o + 1] = mirror === 'geometric' ? h : 0; U[(o + 1) * d + o + 1] = -h * (mirror === 'geometric' ? 1 : -1);
+      signs.push(1, -1);
+      o += 2;
+    } else {
+      U[o * d + o] = 1;
+      const axis = GENERATORS[r].sigma[0];
+      // the diagonal mirror C4·σ: A1 +1, A2 −1, B1 −1, B2 +1
+      signs.push(mirror === 'geometric' ? GENERATORS[r].c4[0] * axis : axis);
+      o += 1;
+    }
+  }
+  return { U, signs };
+}
+
+/**
+ * The free couplings of ε_J between a spin of `src` and one of `tgt`: the entries J_ab of the
+ * representative bond that σ allows (a in the source's mirror eigenbasis, see sourceMirror), in
+ * row-major order (J0 is always the first A1–A1 coupling).
+ */
+export function freeCouplings(src: Representation, tgt: Representation, mirror: MirrorConvention = 'abstract'): [number, number][] {
+  const { signs } = sourceMirror(src, mirror);
   const out: [number, number][] = [];
   for (let a = 0; a < src.d; a++) for (let b = 0; b < tgt.d; b++) {
-    if (src.sigma[a * src.d + a] * tgt.sigma[b * tgt.d + b] > 0) out.push([a, b]);
+    if (signs[a] * tgt.sigma[b * tgt.d + b] > 0) out.push([a, b]);
   }
   return out;
+}
+
+/** The representative bond's matrix J (src.d × tgt.d, row-major, Ising components) from the free couplings. */
+export function representativeCoupling(src: Representation, tgt: Representation, params: ArrayLike<number>, mirror: MirrorConvention = 'abstract'): Float64Array {
+  const free = freeCouplings(src, tgt, mirror);
+  if (params.length !== free.length) throw new RangeError(`${params.length} couplings given: ${src.name} → ${tgt.name} has ${free.length}`);
+  const { U } = sourceMirror(src, mirror);
+  const j = new Float64Array(src.d * tgt.d);
+  // J = U · J_basis: J[a][b] = Σ_c U[a][c] J_basis[c][b]
+  free.forEach(([c, b], p) => { for (let a = 0; a < src.d; a++) j[a * tgt.d + b] += U[a * src.d + c] * params[p]; });
+  return j;
 }
 
 /**
  * The coupling matrices of the four bond directions, J_k = T_C4ᵏ J (T_C4ᵏ)ᵀ, each src.d × tgt.d
  * row-major, from the free couplings `params`; `basis[k][p]` is the matrix of coupling p alone.
  */
-export function bondCouplings(src: Representation, tgt: Representation, params: ArrayLike<number>): Float64Array[] {
-  const free = freeCouplings(src, tgt);
-  if (params.length !== free.length) throw new RangeError(`${params.length} couplings given: ${src.name} → ${tgt.name} has ${free.length}`);
-  const j0 = new Float64Array(src.d * tgt.d);
-  free.forEach(([a, b], p) => (j0[a * tgt.d + b] = params[p]));
+export function bondCouplings(src: Representation, tgt: Representation, params: ArrayLike<number>, mirror: MirrorConvention = 'abstract'): Float64Array[] {
+  const j0 = representativeCoupling(src, tgt, params, mirror);
   const out: Float64Array[] = [];
   for (let k = 0; k < 4; k++) {
     const rs = groupMatrix(src, k, 0), rt = groupMatrix(tgt, k, 0);

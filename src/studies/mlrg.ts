@@ -12,8 +12,8 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { representation } from '../lattice/c4v.js';
-import { blockRbm, fitStudent, groundStateDegeneracy, logVisibleProbabilities, minimalKlBits, scalingDimensions, weightTensor, type BlockRbm } from '../models/mlrg/rbm.js';
+import { MIRROR_CONVENTIONS, representation, type MirrorConvention } from '../lattice/c4v.js';
+import { blockRbm, exactRgFlow, fitStudent, groundStateDegeneracy, logVisibleProbabilities, minimalKlBits, scalingDimensions, weightTensor, type BlockRbm } from '../models/mlrg/rbm.js';
 import { disposeMonotone, loadMonotone, MonotoneF64, newtonFixedPoint, solveLinear } from '../models/mlrg/monotone.js';
 import { MLRG_MODES, type MlrgMode, type MlrgTrainArgs, type MlrgTrainResult } from '../models/mlrg/train-job.js';
 import { Rng, pointSeed } from '../sampling/rng.js';
@@ -27,7 +27,7 @@ const PAPER_A1_J0 = { mean: 0.82, error: 0.02 };
 const REP_PATTERN = '^(\\d*(A1|A2|B1|B2|E))(\\+\\d*(A1|A2|B1|B2|E))*$';
 
 type Config = {
-  reps: string[]; cdReps: string[]; models: number; modelsLarge: number; otherScale: number;
+  reps: string[]; cdReps: string[]; mirror: MirrorConvention; exactLevels: number; models: number; modelsLarge: number; otherScale: number;
   epochs: number; stepsPerEpoch: number; chains: number; replicas: number; betaMax: number; betaWarmup: number; priorScale: number;
   hmcSteps: number; leapfrog: number; hmcStepSize: number; odeSteps: number; learningRate: number;
   samples: number; gibbsSteps: number; cdSteps: number; flowScales: number; fig4Reps: string[]; fig4Points: number;
@@ -45,6 +45,8 @@ export const mlrgStudy: Study<Config> = {
   params: {
     reps: { kind: 'names', pattern: REP_PATTERN, allowed: 'C4v representations such as A1, A1+E, 2A1+E', description: 'on-site representations of the MLRG runs (paper A1, A1+E, 2A1+E)' },
     cdReps: { kind: 'names', pattern: REP_PATTERN, allowed: 'C4v representations such as A1, A1+E', description: 'representations also trained by contrastive divergence (the paper\'s mode) next to exact KL (those not in reps are skipped)' },
+    mirror: { kind: 'choice', choices: [...MIRROR_CONVENTIONS], description: 'how a bond\'s mirror acts on its finer (source) spin: abstract = T_σ as in the authors\' code; geometric = the diagonal mirror C4·σ, since each RG step turns the lattice by 45° (lattice/c4v.ts). Matters only with E, B1 or B2 components' },
+    exactLevels: { kind: 'integer', min: 0, description: 'beyond the paper: levels of the exact KL-optimal map (no network) from J0c, per larger representation and both mirror conventions (0: none)' },
     models: { kind: 'integer', min: 1, description: 'independently trained models for A1 (paper 10; bands are ±2σ over them)' },
     modelsLarge: { kind: 'integer', min: 1, description: 'independently trained models for the larger representations' },
     epochs: { kind: 'integer', min: 1, description: 'training epochs' },
@@ -70,6 +72,7 @@ export const mlrgStudy: Study<Config> = {
   defaults: (scale) => ({
     reps: scale === 'paper' ? ['A1', 'A1+E', '2A1+E'] : ['A1', 'A1+E'],
     cdReps: scale === 'paper' ? ['A1', 'A1+E'] : ['A1'],
+    mirror: 'abstract', exactLevels: scale === 'paper' ? 8 : 3,
     models: scale === 'paper' ? 10 : 6,
     modelsLarge: scale === 'paper' ? 10 : 3,
     epochs: scale === 'paper' ? 200 : 40,
@@ -187,19 +190,21 @@ async function runIn(work: string, cfg: Config, ctx: StudyContext, title: string
   const fig4 = cfg.fig4Reps.map((rep) => ({ rep, kl: teacherJ.map((J) => minimalKlBits(rep, J, rng)) }));
   const scheme = a1SchemeFixedPoint();
   const fig4Seconds = (performance.now() - t4) / 1000;
+  // beyond the paper: how well the truncation itself follows the RG, with no network and no noise
+  const exactMaps = cfg.exactLevels > 0 ? cfg.reps.filter((r) => r !== 'A1').flatMap((rep) => MIRROR_CONVENTIONS.map((mirror) => ({ rep, mirror, ...exactRgFlow(representation(rep), LIEB_CRITICAL_COUPLING, cfg.exactLevels, mirror) }))) : [];
 
   // 2. the MLRG trainings, one job per (rep, mode, model)
   const models = join(work, 'models');
   mkdirSync(models, { recursive: true });
   const jobs: { rep: string; mode: MlrgMode; model: number; args: MlrgTrainArgs }[] = [];
   for (const rep of cfg.reps) {
-    const P = blockRbm('cross', representation(rep)).couplings;
+    const P = blockRbm('cross', representation(rep), representation(rep), cfg.mirror).couplings;
     for (const mode of MLRG_MODES) {
       if (mode === 'cd' && !cfg.cdReps.includes(rep)) continue;
       for (let model = 0; model < (rep === 'A1' ? cfg.models : cfg.modelsLarge); model++) {
         const label = `rep=${rep} mode=${mode} model=${model}`;
         jobs.push({ rep, mode, model, args: {
-          rep, mode, epochs: cfg.epochs, stepsPerEpoch: cfg.stepsPerEpoch, chains: cfg.chains, replicas: cfg.replicas, betaMax: cfg.betaMax, betaWarmup: cfg.betaWarmup,
+          rep, mirror: cfg.mirror, mode, epochs: cfg.epochs, stepsPerEpoch: cfg.stepsPerEpoch, chains: cfg.chains, replicas: cfg.replicas, betaMax: cfg.betaMax, betaWarmup: cfg.betaWarmup,
           priorScale: cfg.priorScale, otherScale: cfg.otherScale, hmcSteps: cfg.hmcSteps, leapfrog: cfg.leapfrog, hmcStepSize: cfg.hmcStepSize, odeSteps: cfg.odeSteps,
           hidden: [8 * P, 4 * P], learningRate: cfg.learningRate, samples: cfg.samples, gibbsSteps: cfg.gibbsSteps, cdSteps: cfg.cdSteps,
           seed: pointSeed(ctx.seed, label), weights: join(models, `mlrg-${rep.replace(/\+/g, '_')}-${mode}-${model}.safetensors`),
@@ -214,7 +219,7 @@ async function runIn(work: string, cfg: Config, ctx: StudyContext, title: string
 
   // 3. analysis of every trained monotone
   const analyses: ModelAnalysis[] = [];
-  const teachers = new Map(cfg.reps.map((r) => [r, blockRbm('square', representation(r))]));
+  const teachers = new Map(cfg.reps.map((r) => [r, blockRbm('square', representation(r), representation(r), cfg.mirror)]));
   for (const j of jobs) {
     const m = loadMonotone(j.args.weights);
     try {
@@ -233,7 +238,7 @@ async function runIn(work: string, cfg: Config, ctx: StudyContext, title: string
     const d1 = exact.filter((a) => a.deltas.length > 0).map((a) => a.deltas[0]);
     const d2 = exact.filter((a) => a.deltas.length > 1).map((a) => a.deltas[1]);
     return {
-      rep, couplings: blockRbm('cross', representation(rep)).couplings,
+      rep, couplings: blockRbm('cross', representation(rep), representation(rep), cfg.mirror).couplings,
       J0star: { mean: mean(exact.map((a) => a.J0star)), sd: sd(exact.map((a) => a.J0star)), models: exact.length },
       J0starCd: cd.length ? { mean: mean(cd.map((a) => a.J0star)), sd: sd(cd.map((a) => a.J0star)), models: cd.length } : null,
       delta1: d1.length ? { mean: mean(d1), sd: sd(d1), models: d1.length } : null,
@@ -253,6 +258,9 @@ async function runIn(work: string, cfg: Config, ctx: StudyContext, title: string
     if (r.delta1) report.compare({ quantity: `Δ1 at the fixed point (${r.rep}, ${r.delta1.models} models)`, spinflow: { mean: r.delta1.mean, error: err(r.delta1) }, exact: 0.125, note: 'Ising σ' });
     if (r.delta2) report.compare({ quantity: `Δ2 at the fixed point (${r.rep})`, spinflow: { mean: r.delta2.mean, error: err(r.delta2) }, exact: 1, note: 'Ising ε' });
     report.compare({ quantity: `Z at ℓ = ${cfg.flowScales}, J0 = J0* ∓ 0.3 (${r.rep})`, spinflow: `${r.zBelow.toFixed(3)} / ${r.zAbove.toFixed(3)}`, paper: '1 / 2' });
+  }
+  for (const m of exactMaps) {
+    report.compare({ quantity: `exact KL-optimal ${m.rep} map from J0c, mirror ${m.mirror}: KL (bits) at levels 0…${m.levels.length - 1}`, spinflow: m.levels.map((l) => l.klBits.toFixed(4)).join(', '), note: `A1 student at J0c: ${fig4.find((f) => f.rep === 'A1')?.kl[teacherJ.findIndex((x) => x >= LIEB_CRITICAL_COUPLING)]?.toFixed(4) ?? '–'} bits per level` });
   }
   report.compare({ quantity: 'fixed point of the exact KL-optimal A1 RG map', spinflow: scheme.J, paper: PAPER_A1_J0, exact: LIEB_CRITICAL_COUPLING, note: `slope ${scheme.slope.toFixed(4)}: y_t = ln slope / ln √2 = ${(Math.log(scheme.slope) / Math.log(Math.SQRT2)).toFixed(3)} (exact 1)` });
 
@@ -323,9 +331,17 @@ async function runIn(work: string, cfg: Config, ctx: StudyContext, title: string
     data: { columns: ['rep', 'mode', 'model', 'epoch', 'loss', 'klBits', 'beta', 'acceptance'], rows: jobs.flatMap((j, i) => trained[i].epochs.map((e) => [j.rep, j.mode, j.model, e.epoch, e.loss, e.klBits, e.beta, e.acceptance])) },
   });
 
+  if (exactMaps.length > 0) {
+    report.figure({
+      name: 'exact-map-kl', caption: `Beyond the paper: the exact KL-optimal RG map (no network) iterated from J0 = J0c; KL (bits) of the best student at each level, per representation and mirror convention. Level 0 is Fig. 4's value; from level 1 on, the visible spins' non-A1 components are correlated and the truncation (and, with the abstract mirror, a student of another symmetry than the teacher's marginal) shows`,
+      svg: linePlot({ title: 'exact map: KL per level', xLabel: 'level ℓ', yLabel: 'KL (bits)', series: exactMaps.map((m) => ({ name: `${m.rep} ${m.mirror}`, points: m.levels.map((l, i) => ({ x: i, y: l.klBits })), style: 'line' as const })) }),
+      data: { columns: ['rep', 'mirror', 'level', 'klBits', 'Z', 'J'], rows: exactMaps.flatMap((m) => m.levels.map((l, i) => [m.rep, m.mirror, i, l.klBits, l.Z, l.J.map((v) => v.toFixed(5)).join(' ')])) },
+    });
+  }
   const passed = Boolean(a1 && Math.abs(a1.J0star.mean - PAPER_A1_J0.mean) <= 0.04 && a1.zBelow < 1.25 && a1.zAbove > 1.75);
   Object.assign(report.summary, {
     trainSeconds, fig4Seconds, models: analyses.length, schemeFixedPoint: scheme, perRep,
+    exactMaps: exactMaps.map((m) => ({ rep: m.rep, mirror: m.mirror, phase: m.phase, klBits: m.levels.map((l) => l.klBits), Z: m.levels.map((l) => l.Z), J: m.levels.map((l) => l.J) })),
     analyses: analyses.map((a) => ({ rep: a.rep, mode: a.mode, model: a.model, J0star: a.J0star, fixedPoint: a.fixedPoint, newtonSteps: a.newtonSteps, gradNorm: a.gradNorm, deltas: a.deltas.slice(0, 4), zBelow: a.zBelow, zAbove: a.zAbove })),
     fig4: fig4.map((f) => ({ rep: f.rep, klBitsAtJ0c: f.kl[teacherJ.findIndex((x) => x >= LIEB_CRITICAL_COUPLING)] })),
     acceptance: { a1Window: [0.78, 0.86], passed },
@@ -333,6 +349,7 @@ async function runIn(work: string, cfg: Config, ctx: StudyContext, title: string
   const lines = [
     `${jobs.length} MLRG models (${cfg.reps.join(', ')}; CD also for ${cfg.cdReps.join(', ') || 'none'}) trained in ${trainSeconds.toFixed(1)} s on ${backendDetail}; Fig. 4 in ${fig4Seconds.toFixed(1)} s`,
     `exact KL-optimal A1 map: fixed point J = ${scheme.J.toFixed(4)}, slope ${scheme.slope.toFixed(4)} (paper J0* = 0.82 ± 0.02; exact J0c = ${LIEB_CRITICAL_COUPLING.toFixed(4)})`,
+    ...exactMaps.map((m) => `exact KL-optimal ${m.rep} map from J0c, mirror ${m.mirror}: KL per level ${m.levels.map((l) => l.klBits.toFixed(3)).join(', ')} bits`),
     ...perRep.map((r) => `${r.rep.padEnd(8)} J0* = ${r.J0star.mean.toFixed(4)} ± ${(r.J0star.sd || 0).toFixed(4)} (sd, ${r.J0star.models} exact-KL models)${r.J0starCd ? `, CD: ${r.J0starCd.mean.toFixed(4)} ± ${(r.J0starCd.sd || 0).toFixed(4)}` : ''}; Δ1 = ${r.delta1 ? `${r.delta1.mean.toFixed(4)} ± ${(r.delta1.sd || 0).toFixed(4)}` : '–'}${r.delta2 ? `, Δ2 = ${r.delta2.mean.toFixed(3)}` : ''}; Z = ${r.zBelow.toFixed(2)} / ${r.zAbove.toFixed(2)} at J0* ∓ 0.3; final KL ${r.finalKlBits.toFixed(4)} bits; ${r.secondsPerStep.toFixed(3)} s/step`),
     `acceptance: A1 J0* within 0.82 ± 0.04 and Z → 1 / 2: ${passed ? 'yes' : 'NO'}`,
   ];

@@ -12,7 +12,7 @@
  * Glossary: d = components per spin; V = 4 visible sites; H = hidden sites (4 or 1);
  * S = 2^(4d) visible states (bit i·d + c of a state is component c of x_i, 1 ↔ +1); P = free couplings.
  */
-import { bondCouplings, freeCouplings, representation, type Representation } from '../../lattice/c4v.js';
+import { bondCouplings, freeCouplings, representation, type MirrorConvention, type Representation } from '../../lattice/c4v.js';
 import type { Rng } from '../../sampling/rng.js';
 
 export type BlockGraph = 'square' | 'cross';
@@ -32,6 +32,8 @@ export interface BlockRbm {
   graph: BlockGraph;
   visibleRep: Representation;
   hiddenRep: Representation;
+  /** How the bond mirror acts on the source spin (c4v.ts). */
+  mirror: MirrorConvention;
   /** Free couplings P of the representative bond (source = first spin of ε). */
   couplings: number;
   /** Visible states S = 2^(4 d_visible). */
@@ -44,11 +46,11 @@ export interface BlockRbm {
 }
 
 /** The bond matrix W (d_v × d_h, visible row, hidden column) of each bond for couplings `params`. */
-function bondMatrices(rbm: Pick<BlockRbm, 'graph' | 'visibleRep' | 'hiddenRep'>, params: ArrayLike<number>): Float64Array[] {
+function bondMatrices(rbm: Pick<BlockRbm, 'graph' | 'visibleRep' | 'hiddenRep' | 'mirror'>, params: ArrayLike<number>): Float64Array[] {
   const g = GRAPH_BONDS[rbm.graph];
   const dv = rbm.visibleRep.d, dh = rbm.hiddenRep.d;
   // ε(src, tgt) = −srcᵀ J_k tgt; for the teacher src = hidden, so W = J_kᵀ
-  const byDir = g.hiddenFirst ? bondCouplings(rbm.hiddenRep, rbm.visibleRep, params) : bondCouplings(rbm.visibleRep, rbm.hiddenRep, params);
+  const byDir = g.hiddenFirst ? bondCouplings(rbm.hiddenRep, rbm.visibleRep, params, rbm.mirror) : bondCouplings(rbm.visibleRep, rbm.hiddenRep, params, rbm.mirror);
   return g.bonds.map((b) => {
     const jk = byDir[b.dir];
     if (!g.hiddenFirst) return jk;
@@ -58,9 +60,9 @@ function bondMatrices(rbm: Pick<BlockRbm, 'graph' | 'visibleRep' | 'hiddenRep'>,
   });
 }
 
-export function blockRbm(graph: BlockGraph, visibleRep: Representation, hiddenRep: Representation = visibleRep): BlockRbm {
+export function blockRbm(graph: BlockGraph, visibleRep: Representation, hiddenRep: Representation = visibleRep, mirror: MirrorConvention = 'abstract'): BlockRbm {
   const g = GRAPH_BONDS[graph];
-  const P = g.hiddenFirst ? freeCouplings(hiddenRep, visibleRep).length : freeCouplings(visibleRep, hiddenRep).length;
+  const P = g.hiddenFirst ? freeCouplings(hiddenRep, visibleRep, mirror).length : freeCouplings(visibleRep, hiddenRep, mirror).length;
   const dv = visibleRep.d, dh = hiddenRep.d, H = g.hidden;
   if (4 * dv > 20) throw new RangeError(`visible representation ${visibleRep.name} has ${dv} components: exact marginals need 4·d ≤ 20`);
   const S = 2 ** (4 * dv);
@@ -69,7 +71,7 @@ export function blockRbm(graph: BlockGraph, visibleRep: Representation, hiddenRe
   for (let p = 0; p < P; p++) {
     unit.fill(0);
     unit[p] = 1;
-    const ws = bondMatrices({ graph, visibleRep, hiddenRep }, unit);
+    const ws = bondMatrices({ graph, visibleRep, hiddenRep, mirror }, unit);
     for (let s = 0; s < S; s++) {
       g.bonds.forEach((b, k) => {
         const w = ws[k];
@@ -80,7 +82,7 @@ export function blockRbm(graph: BlockGraph, visibleRep: Representation, hiddenRe
       });
     }
   }
-  return { graph, visibleRep, hiddenRep, couplings: P, states: S, features };
+  return { graph, visibleRep, hiddenRep, mirror, couplings: P, states: S, features };
 }
 
 /** E(x, z) = −Σ_bonds x_vᵀ W_b z_h for visible components x (4·d_v) and hidden components z (H·d_h), each ±1. */
@@ -156,15 +158,16 @@ export function klDivergence(logP: ArrayLike<number>, logQ: ArrayLike<number>): 
  * the exact gradient ∂KL/∂J_p = E_q[∂_p ln w] − E_p[∂_p ln w], ∂_p ln w = Σ tanh(h)·features_p.
  */
 export function fitStudent(student: BlockRbm, logTeacher: Float64Array, o: { steps?: number; learningRate?: number; start?: ArrayLike<number> } = {}): { J: Float64Array; kl: number } {
-  const P = student.couplings, S = student.states, per = student.features.length / P / S;
+  // logTeacher over all S states, or over the first S/2 (one of each Z2 pair, see hiddenFields)
+  const P = student.couplings, S = logTeacher.length, per = student.features.length / P / student.states;
   const J = Float64Array.from(o.start ?? new Float64Array(P).fill(0.1));
   const m = new Float64Array(P), v = new Float64Array(P);
   const lr = o.learningRate ?? 0.05, b1 = 0.9, b2 = 0.999;
   const grad = new Float64Array(P);
   const steps = o.steps ?? 3000;
   for (let t = 1; t <= steps; t++) {
-    const logQ = logVisibleProbabilities(student, J);
-    const h = hiddenFields(student, J);
+    const logQ = logVisibleProbabilities(student, J, S);
+    const h = hiddenFields(student, J, S);
     grad.fill(0);
     for (let s = 0; s < S; s++) {
       const w = Math.exp(logQ[s]) - Math.exp(logTeacher[s]);
@@ -181,7 +184,7 @@ export function fitStudent(student: BlockRbm, logTeacher: Float64Array, o: { ste
       J[p] -= (lr * (m[p] / (1 - b1 ** t))) / (Math.sqrt(v[p] / (1 - b2 ** t)) + 1e-12);
     }
   }
-  return { J, kl: klDivergence(logTeacher, logVisibleProbabilities(student, J)) };
+  return { J, kl: klDivergence(logTeacher, logVisibleProbabilities(student, J, S)) };
 }
 
 /** Block Gibbs sampling of visible states: `count` chains from random states, `steps` sweeps (x → z → x). */
@@ -308,4 +311,38 @@ export function minimalKlBits(studentRep: string, J: number, rng: Rng, starts = 
     best = Math.min(best, klDivergence(logTeacher, logVisibleProbabilities(student, fitStudent(student, logTeacher, { start }).J)));
   }
   return best / Math.LN2;
+}
+
+/** One level of the exact RG map: the teacher's couplings, the KL (bits) of the best student, and the teacher's Z. */
+export interface ExactRgLevel { J: number[]; klBits: number; Z: number }
+
+/**
+ * The exact KL-optimal RG map iterated with no network: the teacher at J_ℓ → the student couplings
+ * J_{ℓ+1} = argmin D_KL(p_tch ‖ p_std), which parametrize the next teacher (the student's block,
+ * embedded in the coarse Lieb lattice, is the next level's teacher block). Each fit starts from the
+ * teacher's couplings and from their gauge images (the hidden E doublet's sign, see mlrg study
+ * notes), keeping the best. Stops early once the flow has clearly left for a phase.
+ */
+export function exactRgFlow(rep: Representation, J0: number, levels: number, mirror: MirrorConvention, o: { steps?: number } = {}): { levels: ExactRgLevel[]; phase: 'ordered' | 'disordered' | 'undecided' } {
+  const teacher = blockRbm('square', rep, rep, mirror), student = blockRbm('cross', rep, rep, mirror);
+  const P = teacher.couplings;
+  let J: Float64Array = Float64Array.from({ length: P }, (_, p) => (p === 0 ? J0 : 0));
+  const out: ExactRgLevel[] = [];
+  for (let l = 0; l < levels; l++) {
+    const logTeacher = logVisibleProbabilities(teacher, J, teacher.states / 2);
+    // J1 = J2 = … = 0 is a saddle of the KL (the gauge J_E → −J_E), so one start leaves it
+    const starts = [Float64Array.from(J), Float64Array.from(J, (v, p) => (p === 0 ? v : -v)), Float64Array.from(J, (v, p) => (p === 0 ? v : v + 0.1 * Math.cos(3 * p + l)))];
+    let best: { J: Float64Array; kl: number } = { J, kl: Infinity };
+    for (const start of starts) {
+      const r = fitStudent(student, logTeacher, { start, steps: o.steps ?? 1500, learningRate: 0.03 });
+      if (r.kl < best.kl) best = r;
+    }
+    out.push({ J: Array.from(J), klBits: best.kl / Math.LN2, Z: groundStateDegeneracy(weightTensor(teacher, J)) });
+    J = best.J;
+    const big = Math.max(...Array.from(J, Math.abs));
+    if (J[0] > 4) return { levels: out, phase: 'ordered' };
+    if (big < 0.02) return { levels: out, phase: 'disordered' };
+  }
+  const Z = groundStateDegeneracy(weightTensor(teacher, J));
+  return { levels: out, phase: Z > 1.5 ? 'ordered' : Z < 1.2 ? 'disordered' : 'undecided' };
 }

@@ -16,7 +16,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { train } from '../../nn/train.js';
 import { logCosh, logSumExp } from '../../nn/ops.js';
 import { writeFileAtomicSync } from '../../io/checkpoint.js';
-import { representation } from '../../lattice/c4v.js';
+import { representation, type MirrorConvention } from '../../lattice/c4v.js';
 import { Rng } from '../../sampling/rng.js';
 import { blockRbm, gibbsVisible, klDivergence, logVisibleProbabilities, type BlockRbm } from './rbm.js';
 import { createMonotone, disposeMonotone, MonotoneF64, proposeCouplings, rgFlow, saveMonotone, type Monotone } from './monotone.js';
@@ -26,6 +26,8 @@ export type MlrgMode = (typeof MLRG_MODES)[number];
 
 export interface MlrgTrainArgs {
   rep: string;
+  /** How the bond mirror acts on source spins (lattice/c4v.ts); default 'abstract', the authors'. */
+  mirror?: MirrorConvention;
   mode: MlrgMode;
   epochs: number;
   stepsPerEpoch: number;
@@ -94,7 +96,7 @@ export async function trainMlrgJob(a: MlrgTrainArgs): Promise<MlrgTrainResult> {
   if (existsSync(a.weights) && existsSync(done)) return JSON.parse(readFileSync(done, 'utf8')) as MlrgTrainResult;
   const t0 = performance.now();
   const rep = representation(a.rep);
-  const teacher = blockRbm('square', rep), student = blockRbm('cross', rep);
+  const teacher = blockRbm('square', rep, rep, a.mirror), student = blockRbm('cross', rep, rep, a.mirror);
   // one state of each Z2 pair (s and S−1−s have equal probability in both machines): S/2 states
   const P = teacher.couplings, S = teacher.states / 2, d = rep.d;
   const fold = (s: number) => (s >= S ? 2 * S - 1 - s : s);
