@@ -107,10 +107,15 @@ export function sourceMirror(src: Representation, mirror: MirrorConvention): { U
   let o = 0;
   for (const r of src.irreps) {
     if (r === 'E') {
-      const h = mirror === 'geometric' ? Math.SQRT1_2 : 1;
-      // geometric: swap of (e_x, e_y), eigenvectors (1, 1)/√2 (+1) and (1, −1)/√2 (−1)
-      U[o * d + o] = h; U[(o + 1) * d + o] = mirror === 'geometric' ? h : 0;
-      U[o * d + o + 1] = mirror === 'geometric' ? h : 0; U[(o + 1) * d + o + 1] = -h * (mirror === 'geometric' ? 1 : -1);
+      if (mirror === 'geometric') {
+        // the swap of (e_x, e_y): eigenvectors (1, 1)/√2 (+1) and (1, −1)/√2 (−1) as U's columns
+        const h = Math.SQRT1_2;
+        U[o * d + o] = h; U[(o + 1) * d + o] = h;
+        U[o * d + o + 1] = h; U[(o + 1) * d + o + 1] = -h;
+      } else {
+        // diag(1, −1): the components themselves
+        U[o * d + o] = 1; U[(o + 1) * d + o + 1] = 1;
+      }
       signs.push(1, -1);
       o += 2;
     } else {

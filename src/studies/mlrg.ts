@@ -12,7 +12,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { MIRROR_CONVENTIONS, representation, type MirrorConvention } from '../lattice/c4v.js';
+import { freeCouplings, MIRROR_CONVENTIONS, representation, type MirrorConvention } from '../lattice/c4v.js';
 import { blockRbm, exactRgFlow, fitStudent, groundStateDegeneracy, logVisibleProbabilities, minimalKlBits, scalingDimensions, weightTensor, type BlockRbm } from '../models/mlrg/rbm.js';
 import { disposeMonotone, loadMonotone, MonotoneF64, newtonFixedPoint, solveLinear } from '../models/mlrg/monotone.js';
 import { MLRG_MODES, type MlrgMode, type MlrgTrainArgs, type MlrgTrainResult } from '../models/mlrg/train-job.js';
@@ -197,8 +197,10 @@ async function runIn(work: string, cfg: Config, ctx: StudyContext, title: string
   const models = join(work, 'models');
   mkdirSync(models, { recursive: true });
   const jobs: { rep: string; mode: MlrgMode; model: number; args: MlrgTrainArgs }[] = [];
+  // the same P as blockRbm(…).couplings, without building a machine's features to count them
+  const couplingCount = (rep: string) => freeCouplings(representation(rep), representation(rep), cfg.mirror).length;
   for (const rep of cfg.reps) {
-    const P = blockRbm('cross', representation(rep), representation(rep), cfg.mirror).couplings;
+    const P = couplingCount(rep);
     for (const mode of MLRG_MODES) {
       if (mode === 'cd' && !cfg.cdReps.includes(rep)) continue;
       for (let model = 0; model < (rep === 'A1' ? cfg.models : cfg.modelsLarge); model++) {
@@ -238,7 +240,7 @@ async function runIn(work: string, cfg: Config, ctx: StudyContext, title: string
     const d1 = exact.filter((a) => a.deltas.length > 0).map((a) => a.deltas[0]);
     const d2 = exact.filter((a) => a.deltas.length > 1).map((a) => a.deltas[1]);
     return {
-      rep, couplings: blockRbm('cross', representation(rep), representation(rep), cfg.mirror).couplings,
+      rep, couplings: couplingCount(rep),
       J0star: { mean: mean(exact.map((a) => a.J0star)), sd: sd(exact.map((a) => a.J0star)), models: exact.length },
       J0starCd: cd.length ? { mean: mean(cd.map((a) => a.J0star)), sd: sd(cd.map((a) => a.J0star)), models: cd.length } : null,
       delta1: d1.length ? { mean: mean(d1), sd: sd(d1), models: d1.length } : null,
