@@ -10,6 +10,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../src/nn/backend.js';
 import { createMade, disposeMade, encode, loadMade, logProbOf, madeLogits, sampleMade, saveMade, type MadeSpec } from '../src/models/made/made.js';
 import { transferMetropolis } from '../src/models/made/transfer.js';
+import { MadeState, madeTables } from '../src/models/made/incremental.js';
 import { fitPairHamiltonian, fitPairHamiltonianFromFlips, distanceClasses } from '../src/observables/pair-fit.js';
 import { blockSumCategories, blocksPerSide, blockSpinPerSite } from '../src/lattice/blocks.js';
 import { bondSum, squareLattice } from '../src/lattice/square.js';
@@ -70,6 +71,40 @@ test('p_θ sums to one and its samples follow it (spins and categories)', async 
       const sigma = Math.sqrt((p[m] * (1 - p[m])) / n);
       assert.ok(Math.abs(c / n - p[m]) <= 5 * sigma + 1e-9, `N = ${N}, K = ${K}, state ${m}: ${c / n} vs ${p[m]}`);
     });
+    disposeMade(made);
+  }
+});
+
+test('incremental single-site changes give the log p_θ of the full forward pass', async () => {
+  await initBackend('cpu');
+  const cases: [MadeSpec, string][] = [
+    [{ ...spec(9, 2, [4, 0, 8, 2, 6, 1, 7, 3, 5]), hidden: [11, 6] }, 'spins, random order'],
+    [{ ...spec(9, 2, undefined, true), hidden: [5, 7, 4] }, 'spins, direct, three layers'],
+    [{ ...spec(6, 4, [5, 3, 1, 0, 2, 4], true), hidden: [9] }, 'categories, direct, one layer'],
+  ];
+  for (const [sp, what] of cases) {
+    const made = strongMade(sp, 11);
+    const { sites: N, categories: K } = sp;
+    const state = new MadeState(madeTables(made));
+    const rng = Rng.stream(12, 1);
+    const x = Int32Array.from({ length: N }, () => rng.below(K));
+    const full = (v: ArrayLike<number>) => logProbOf(made, v, 1)[0];
+    assert.ok(Math.abs(state.evaluate(x) - full(x)) < 1e-4, `${what}: evaluate`);
+    for (let step = 0; step < 60; step++) {
+      const i = rng.below(N), v = rng.below(K);
+      const y = Int32Array.from(x);
+      y[i] = v;
+      const d = state.trial(state.t.positionOf[i], v);
+      assert.ok(Math.abs(d - (full(y) - full(x))) < 1e-4, `${what}, step ${step}: Δ log p ${d} vs ${full(y) - full(x)}`);
+      if (rng.uniform() < 0.6) {
+        state.commit();
+        x.set(y);
+      }
+      assert.ok(Math.abs(state.logProb - full(x)) < 1e-4, `${what}, step ${step}: log p after ${step} changes`);
+    }
+    const back = new Int32Array(N);
+    state.read(back);
+    assert.deepEqual(Array.from(back), Array.from(x));
     disposeMade(made);
   }
 });

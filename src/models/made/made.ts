@@ -20,6 +20,7 @@ import { readBytes, writeFileAtomicSync } from '../../io/files.js';
 import { decodeSafetensors, encodeSafetensors, type NamedArray } from '../../nn/safetensors.js';
 import { binaryCrossEntropyWithLogits } from '../../nn/ops.js';
 import type { ModelProposal } from '../../sampling/neural-mh.js';
+import { MadeState, madeTables } from './incremental.js';
 
 export interface MadeSpec {
   sites: number;
@@ -143,41 +144,18 @@ export function logProbOf(made: Made, values: ArrayLike<number>, n: number, batc
 }
 
 /**
- * n exact samples from p_θ (site values [n, N]) and their log p_θ: one forward pass per site in
- * the order, each drawing that site from its conditional; row r draws from `rngs[r]`.
+ * n exact samples from p_θ (site values [n, N]) and their log p_θ, row r drawn with `rngs[r]`: one
+ * forward pass per sample on the CPU, every hidden unit computed once the sites it sees are drawn
+ * (incremental.ts), instead of one batched pass per site.
  */
 export function sampleMade(made: Made, n: number, rngs: Rng[]): { values: Int32Array; logProb: Float64Array } {
-  const { sites: N, categories: K, order } = made.spec;
-  const C = channels(K);
+  const N = made.spec.sites;
+  const state = new MadeState(madeTables(made));
   const values = new Int32Array(n * N);
   const logProb = new Float64Array(n);
-  const x = new Float32Array(n * N * C);
-  for (const site of order) {
-    const z = tf.tidy(() => madeLogits(made, tf.tensor2d(x, [n, N * C])));
-    const logits = z.dataSync() as Float32Array;
-    z.dispose();
-    for (let r = 0; r < n; r++) {
-      const base = r * N * C + site * C;
-      const u = rngs[r].uniform();
-      if (K === 2) {
-        const l = logits[base];
-        const p1 = 1 / (1 + Math.exp(-l));
-        const bit = u < p1 ? 1 : 0;
-        values[r * N + site] = bit;
-        x[base] = bit;
-        logProb[r] += bit ? -Math.log1p(Math.exp(-l)) : -Math.log1p(Math.exp(l));
-      } else {
-        let max = -Infinity;
-        for (let c = 0; c < K; c++) max = Math.max(max, logits[base + c]);
-        let norm = 0;
-        for (let c = 0; c < K; c++) norm += Math.exp(logits[base + c] - max);
-        let c = 0, acc = Math.exp(logits[base] - max) / norm;
-        while (c < K - 1 && u >= acc) acc += Math.exp(logits[base + ++c] - max) / norm;
-        values[r * N + site] = c;
-        x[base + c] = 1;
-        logProb[r] += logits[base + c] - max - Math.log(norm);
-      }
-    }
+  for (let r = 0; r < n; r++) {
+    logProb[r] = state.sample(rngs[r]);
+    state.read(values, r * N);
   }
   return { values, logProb };
 }

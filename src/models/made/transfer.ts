@@ -1,15 +1,20 @@
 /**
  * Temperature transfer of a learned Hamiltonian (Wang, Jiang & Zhou, Figs. 3–4): Metropolis chains
- * with the weight exp(−H_θ(s)/T) = p_θ(s)^{T_train/T}. Every chain proposes one single-site change
- * per step (a spin flip, or a block sum replaced by one of the other K − 1 values, both symmetric),
- * and the proposals of all chains at all temperatures go through the network as one batch.
+ * with the weight exp(−H_θ(s)/T) = p_θ(s)^{T_train/T}. Every step proposes one single-site change
+ * (a spin flip, or a block sum replaced by one of the other K − 1 values, both symmetric), priced
+ * incrementally: only the units of the MADE that see the changed site are recomputed
+ * (incremental.ts). Each chain has its own random stream, so results do not depend on how chains
+ * are grouped; the network state is re-evaluated from scratch every few sweeps against drift.
  *
  * Glossary: R = temperatures × chains rows, N sites, K values per site.
  */
-import * as tf from '@tensorflow/tfjs-core';
 import { Rng } from '../../sampling/rng.js';
 import { estimateSeries } from '../../observables/analysis.js';
-import { encode, madeLogProb, type Made } from './made.js';
+import { MadeState, madeTables } from './incremental.js';
+import type { Made } from './made.js';
+
+/** Sweeps between full re-evaluations of a chain's network state (the incremental sums drift by rounding). */
+const REFRESH_SWEEPS = 8;
 
 export interface TransferOptions {
   /** Temperature of the training configurations (H_θ = −T_train log p_θ). */
@@ -45,49 +50,39 @@ export function transferMetropolis(made: Made, o: TransferOptions): TransferPoin
     if (!(T > 0)) throw new RangeError(`temperature ${T} is not allowed: expected T > 0`);
     return o.trainTemperature / T;
   });
-  const rngs = Array.from({ length: R }, (_, r) => Rng.stream(o.seed, 0x7e, r));
+  const state = new MadeState(madeTables(made));
+  const { positionOf } = state.t;
   const values = new Int32Array(R * N);
-  for (let r = 0; r < R; r++) for (let i = 0; i < N; i++) values[r * N + i] = rngs[r].below(K);
-  const logProb = (v: Int32Array) => {
-    const lp = tf.tidy(() => madeLogProb(made, encode(made, v, R)));
-    const out = Float64Array.from(lp.dataSync());
-    lp.dispose();
-    return out;
-  };
-  const current = logProb(values);
-  const proposal = new Int32Array(R * N);
   const series: number[][] = Array.from({ length: R }, () => []);
   const accepted = new Float64Array(nT);
   const spacing = Math.max(1, Math.floor(o.sweeps / Math.max(1, o.snapshots)));
   const kept: number[][] = Array.from({ length: nT }, () => []);
-  const total = (o.thermalize + o.sweeps) * N;
-  for (let t = 0; t < total; t++) {
-    proposal.set(values);
-    const sites = new Int32Array(R);
-    for (let r = 0; r < R; r++) {
-      const i = rngs[r].below(N);
-      sites[r] = i;
-      const old = values[r * N + i];
-      proposal[r * N + i] = K === 2 ? 1 - old : (old + 1 + rngs[r].below(K - 1)) % K;
-    }
-    const next = logProb(proposal);
-    for (let r = 0; r < R; r++) {
-      const q = Math.floor(r / C);
-      const u = rngs[r].uniform();
-      if (Math.log(u) < beta[q] * (next[r] - current[r])) {
-        values[r * N + sites[r]] = proposal[r * N + sites[r]];
-        current[r] = next[r];
-        if (t >= o.thermalize * N) accepted[q]++;
+  const sweepsPerChain = o.thermalize + o.sweeps;
+  for (let r = 0; r < R; r++) {
+    const q = Math.floor(r / C), rng = Rng.stream(o.seed, 0x7e, r), row = r * N;
+    for (let i = 0; i < N; i++) values[row + i] = rng.below(K);
+    state.evaluate(values, row);
+    for (let sweep = 0; sweep < sweepsPerChain; sweep++) {
+      const measuring = sweep >= o.thermalize;
+      for (let step = 0; step < N; step++) {
+        const i = rng.below(N);
+        const old = values[row + i];
+        const v = K === 2 ? 1 - old : (old + 1 + rng.below(K - 1)) % K;
+        const dLogP = state.trial(positionOf[i], v);
+        if (Math.log(rng.uniform()) < beta[q] * dLogP) {
+          state.commit();
+          values[row + i] = v;
+          if (measuring) accepted[q]++;
+        }
+      }
+      if ((sweep + 1) % REFRESH_SWEEPS === 0) state.evaluate(values, row);
+      if (measuring) {
+        series[r].push(o.order(values, r));
+        const measured = series[r].length;
+        if (measured % spacing === 0 && measured / spacing <= o.snapshots) for (let i = 0; i < N; i++) kept[q].push(values[row + i]);
       }
     }
-    if ((t + 1) % N === 0 && t >= o.thermalize * N) {
-      for (let r = 0; r < R; r++) series[r].push(o.order(values, r));
-      const measured = series[0].length;
-      if (measured % spacing === 0 && measured / spacing <= o.snapshots) {
-        for (let r = 0; r < R; r++) for (let i = 0; i < N; i++) kept[Math.floor(r / C)].push(values[r * N + i]);
-      }
-    }
-    if ((t + 1) % N === 0) o.onProgress?.((t + 1) / N, o.thermalize + o.sweeps);
+    o.onProgress?.((r + 1) * sweepsPerChain, R * sweepsPerChain);
   }
   return o.temperatures.map((T, q) => {
     const chains = series.slice(q * C, (q + 1) * C).map((s) => estimateSeries(s));
