@@ -3,7 +3,8 @@
  * algorithms (bench/c, compiled here with `cc -O3 -march=native` in the same run), printed as ratios,
  * plus Wolff's τ_int(|M|) against Metropolis, the parallel speed-up of worker threads, and the
  * time of the ae-flow dataset preset (paper scale; quick scale with --quick) on 1 and 2 workers, and
- * the autoencoder and RBM training steps against PyTorch on CPU.
+ * the autoencoder and RBM training steps against PyTorch on CPU, and the MADE study's proposals and
+ * exact samples (incremental JS and WebAssembly SIMD against a full tfjs pass).
  * Timings live here, never in the tests. Options: --quick (fewer sizes and sweeps), --json.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -24,6 +25,7 @@ import { presetSpec } from '../src/data/spec.js';
 import { initBackend } from '../src/nn/backend.js';
 import { timeAeStep } from './ae-step.js';
 import { timeRbmStep } from './rbm-step.js';
+import { timeMade } from './made-transfer.js';
 import { generateDataset } from '../src/data/generate.js';
 
 const args = new Set(process.argv.slice(2));
@@ -200,10 +202,17 @@ for (const L of [8, 12]) {
   log(`RBM CD-10 step L = ${L}, batch 20 (typed arrays): ${ms.toFixed(2)} ms; PyTorch CPU ${torchMs ? `${torchMs.toFixed(2)} ms, ratio ${(ms / torchMs).toFixed(2)}` : 'not importable: skipped'}`);
 }
 
+const made = timeMade(quick);
+for (const m of made) {
+  log(`MADE ${m.network}: µs per proposal tfjs pass ${m.proposal.tfjs.toFixed(1)}, incremental JS ${m.proposal.js.toFixed(1)} (×${(m.proposal.tfjs / m.proposal.js).toFixed(1)}), SIMD ${m.proposal.simd.toFixed(1)} (×${(m.proposal.tfjs / m.proposal.simd).toFixed(1)})`);
+  log(`${''.padEnd(5)}µs per exact sample tfjs (a pass per site) ${m.sample.tfjs.toFixed(0)}, incremental JS ${m.sample.js.toFixed(0)} (×${(m.sample.tfjs / m.sample.js).toFixed(1)}), SIMD ${m.sample.simd.toFixed(0)} (×${(m.sample.tfjs / m.sample.simd).toFixed(1)})`);
+}
+
 if (asJson) {
   process.stdout.write(`${JSON.stringify({
     autoencoderStep: { backend: backend.name, steps: aeSteps, rows: ae },
     rbmStep: { batch: 20, k: 10, steps: rbmSteps, rows: rbm },
+    madeMicroseconds: made,
     T: Tc, rows, tauInt: { metropolis: metro.absMagnetization.tauInt, wolff: wolff.absMagnetization.tauInt }, wolffMicrosecondsPerSweepL64: wolffSweepNs / 1e3, workerSpeedup: one / two,
     dataset: { preset: 'ae-flow', scale: datasetScale, seconds1: dataset1 / 1000, seconds2: dataset2 / 1000, speedup: dataset1 / dataset2 },
   })}\n`);

@@ -82,29 +82,33 @@ test('incremental single-site changes give the log p_θ of the full forward pass
     [{ ...spec(9, 2, undefined, true), hidden: [5, 7, 4] }, 'spins, direct, three layers'],
     [{ ...spec(6, 4, [5, 3, 1, 0, 2, 4], true), hidden: [9] }, 'categories, direct, one layer'],
   ];
-  for (const [sp, what] of cases) {
+  for (const [sp, label] of cases) {
     const made = strongMade(sp, 11);
     const { sites: N, categories: K } = sp;
-    const state = new MadeState(madeTables(made));
-    const rng = Rng.stream(12, 1);
-    const x = Int32Array.from({ length: N }, () => rng.below(K));
-    const full = (v: ArrayLike<number>) => logProbOf(made, v, 1)[0];
-    assert.ok(Math.abs(state.evaluate(x) - full(x)) < 1e-4, `${what}: evaluate`);
-    for (let step = 0; step < 60; step++) {
-      const i = rng.below(N), v = rng.below(K);
-      const y = Int32Array.from(x);
-      y[i] = v;
-      const d = state.trial(state.t.positionOf[i], v);
-      assert.ok(Math.abs(d - (full(y) - full(x))) < 1e-4, `${what}, step ${step}: Δ log p ${d} vs ${full(y) - full(x)}`);
-      if (rng.uniform() < 0.6) {
-        state.commit();
-        x.set(y);
+    for (const kernel of ['auto', 'js'] as const) {
+      const state = new MadeState(madeTables(made), kernel);
+      assert.equal(state.simd, kernel === 'auto', 'Node has the WebAssembly SIMD kernel');
+      const what = `${label} (${kernel === 'auto' ? 'SIMD' : 'JS'})`;
+      const rng = Rng.stream(12, 1);
+      const x = Int32Array.from({ length: N }, () => rng.below(K));
+      const full = (v: ArrayLike<number>) => logProbOf(made, v, 1)[0];
+      assert.ok(Math.abs(state.evaluate(x) - full(x)) < 1e-4, `${what}: evaluate`);
+      for (let step = 0; step < 60; step++) {
+        const i = rng.below(N), v = rng.below(K);
+        const y = Int32Array.from(x);
+        y[i] = v;
+        const d = state.trial(state.t.positionOf[i], v);
+        assert.ok(Math.abs(d - (full(y) - full(x))) < 1e-4, `${what}, step ${step}: Δ log p ${d} vs ${full(y) - full(x)}`);
+        if (rng.uniform() < 0.6) {
+          state.commit();
+          x.set(y);
+        }
+        assert.ok(Math.abs(state.logProb - full(x)) < 1e-4, `${what}, step ${step}: log p after ${step} changes`);
       }
-      assert.ok(Math.abs(state.logProb - full(x)) < 1e-4, `${what}, step ${step}: log p after ${step} changes`);
+      const back = new Int32Array(N);
+      state.read(back);
+      assert.deepEqual(Array.from(back), Array.from(x));
     }
-    const back = new Int32Array(N);
-    state.read(back);
-    assert.deepEqual(Array.from(back), Array.from(x));
     disposeMade(made);
   }
 });

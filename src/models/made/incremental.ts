@@ -11,10 +11,17 @@
  * is then one contiguous run of ones (degrees grow with the unit index), which `connect` checks:
  * row r of a layer reaches columns [from[r], to[r]) only.
  *
+ * The multiply-adds run in row-axpy.wat (WebAssembly SIMD, four f32 lanes) on one linear memory per
+ * state that holds the weights and every activation; where the compiled kernel cannot be read (a
+ * browser page) or SIMD is missing, the same loop runs in JS on an ArrayBuffer of the same layout.
+ * Activations are f32 like the network's; each chain is re-evaluated from scratch every few sweeps.
+ *
  * Glossary: N sites, K values per site, C channels per site (1 for spins, K otherwise), D = N·C
  * inputs and outputs, H_l hidden widths; positions q = 0 … N−1 in the order.
  */
 import type { Rng } from '../../sampling/rng.js';
+import { readBytes } from '../../io/files.js';
+import { wasmSimdSupported } from '../../sampling/rules/multispin-wasm.js';
 import type { Made } from './made.js';
 
 /** A masked weight matrix [rows, cols] whose row r connects to columns [from[r], to[r]). */
@@ -119,10 +126,65 @@ export function madeTables(made: Made): MadeTables {
   return { N, K, C, positionOf, siteAt, hidden, hiddenBias, output, outputBias, direct: directConnection, readyOffsets, readyUnits };
 }
 
-/** out[c] += s · W[r, c] over the columns row r reaches. */
-function addRow(conn: Connection, r: number, s: number, out: Float64Array): void {
-  const w = conn.weight, base = r * conn.cols, end = conn.to[r];
-  for (let c = conn.from[r]; c < end; c++) out[c] += s * w[base + c];
+/** out[c] += scales[r] · w[r·cols + c] for the listed rows r and from[r] ≤ c < to[r]; every pointer a byte address. */
+type AxpyRows = (out: number, w: number, cols: number, rows: number, count: number, scales: number, from: number, to: number) => void;
+
+/** The pieces of the WebAssembly JS API used here (the project's lib settings do not declare them). */
+interface WasmApi {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { readonly exports: unknown };
+  Memory: new (descriptor: { initial: number }) => { readonly buffer: ArrayBuffer };
+}
+const wasmApi = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
+const PAGE = 65536;
+
+let compiled: object | null | undefined;
+
+/** The compiled row kernel, or null where it cannot be had (no SIMD, or no file access). */
+function kernelModule(): object | null {
+  if (compiled === undefined) {
+    try {
+      compiled = wasmApi && wasmSimdSupported() ? new wasmApi.Module(readBytes(new URL(/* @vite-ignore */ './row-axpy.wasm', import.meta.url))) : null;
+    } catch {
+      compiled = null;
+    }
+  }
+  return compiled;
+}
+
+/** Which loop runs the multiply-adds: the SIMD kernel when available ('auto'), or always JS. */
+export type MadeKernel = 'auto' | 'js';
+
+/** A linear memory of `bytes` bytes and the row multiply-add working on it. */
+function arena(bytes: number, kernel: MadeKernel): { buffer: ArrayBuffer; axpyRows: AxpyRows; simd: boolean } {
+  const mod = kernel === 'auto' ? kernelModule() : null;
+  if (mod && wasmApi) {
+    const memory = new wasmApi.Memory({ initial: Math.ceil(bytes / PAGE) });
+    const instance = new wasmApi.Instance(mod, { env: { memory } });
+    return { buffer: memory.buffer, axpyRows: (instance.exports as { axpyRows: AxpyRows }).axpyRows, simd: true };
+  }
+  const buffer = new ArrayBuffer(bytes);
+  const f32 = new Float32Array(buffer), i32 = new Int32Array(buffer);
+  const axpyRows: AxpyRows = (out, w, cols, rows, count, scales, from, to) => {
+    const o = out >> 2, wb = w >> 2, rb = rows >> 2, sb = scales >> 2, fb = from >> 2, tb = to >> 2;
+    for (let j = 0; j < count; j++) {
+      const r = i32[rb + j], s = f32[sb + r];
+      if (s === 0) continue;
+      const base = wb + r * cols, end = i32[tb + r];
+      for (let c = i32[fb + r]; c < end; c++) f32[o + c] += s * f32[base + c];
+    }
+  };
+  return { buffer, axpyRows, simd: false };
+}
+
+/** A connection copied into a state's memory: byte addresses of its weights and ranges, and views of the ranges. */
+interface Placed {
+  cols: number;
+  w: number;
+  from: number;
+  to: number;
+  fromView: Int32Array;
+  toView: Int32Array;
 }
 
 const softplus = (x: number) => (x > 0 ? x + Math.log1p(Math.exp(-x)) : Math.log1p(Math.exp(x)));
@@ -137,46 +199,121 @@ export class MadeState {
   /** Values by position (bits for spins, category indices otherwise). */
   readonly x: Int32Array;
   logProb = 0;
-  private readonly a: Float64Array[];
-  private readonly h: Float64Array[];
-  private readonly z: Float64Array;
-  private readonly term: Float64Array;
-  // the last trial: pre-activations and activations over [lo[l], hi[l]), logits over [zlo, zhi)
-  private readonly sa: Float64Array[];
-  private readonly sh: Float64Array[];
+  /** Whether the multiply-adds run on WebAssembly SIMD. */
+  readonly simd: boolean;
+  private readonly axpyRows: AxpyRows;
+  private readonly hidden: Placed[];
+  private readonly output: Placed;
+  private readonly direct: Placed | null;
+  // views into the state's memory, with the byte address of each
+  private readonly a: Float32Array[];
+  private readonly h: Float32Array[];
+  private readonly hAt: number[];
+  private readonly sa: Float32Array[];
+  private readonly saAt: number[];
+  private readonly sh: Float32Array[];
+  private readonly shAt: number[];
+  /** The whole memory as f32, for copies between blocks without allocating views. */
+  private readonly mem: Float32Array;
+  private readonly delta: Float32Array[];
+  private readonly deltaAt: number[];
   private readonly changed: Int32Array[];
-  private readonly delta: Float64Array[];
+  private readonly changedAt: number[];
+  private readonly readyAt: number[];
+  private readonly aAt: number[];
+  private readonly z: Float32Array;
+  private readonly zAt: number;
+  private readonly sz: Float32Array;
+  private readonly szAt: number;
+  private readonly inScale: Float32Array;
+  private readonly inScaleAt: number;
+  private readonly inRows: Int32Array;
+  private readonly inRowsAt: number;
+  /** Categories: log p_θ(x_q | x_<q) per position, and its trial values. */
+  private readonly term: Float64Array;
+  private readonly sterm: Float64Array;
+  /**
+   * Spins: 1 + e^{−|z_q|} per position, and its trial values. With y = ±z the logit signed by the
+   * spin, log σ(y) = −max(−y, 0) − log(1 + e^{−|y|}), so a trial needs one exp per moved logit and
+   * one log per 16 (the ratios of these norms lie in [½, 2]).
+   */
+  private readonly spinNorm: Float64Array;
+  private readonly sSpinNorm: Float64Array;
+  // the last trial: pre-activations and activations over [lo[l], hi[l]), logits over [zlo, zhi)
   private readonly lo: Int32Array;
   private readonly hi: Int32Array;
-  private readonly sz: Float64Array;
-  private readonly sterm: Float64Array;
   private zlo = 0;
   private zhi = 0;
   private trialPosition = -1;
   private trialValue = 0;
   private trialDelta = 0;
 
-  constructor(tables: MadeTables) {
+  constructor(tables: MadeTables, kernel: MadeKernel = 'auto') {
     this.t = tables;
     const widths = tables.hiddenBias.map((b) => b.length);
     const D = tables.N * tables.C;
+    // byte layout: connections, then the activations (16-byte aligned blocks)
+    let size = 0;
+    const take = (words: number) => {
+      const at = size;
+      size += Math.ceil(words / 4) * 16;
+      return at;
+    };
+    const conns = [...tables.hidden, tables.output, ...(tables.direct ? [tables.direct] : [])];
+    const connAt = conns.map((c) => ({ w: take(c.weight.length), from: take(c.from.length), to: take(c.to.length) }));
+    const per = (words: number[]) => words.map((n) => take(n));
+    const aAt = per(widths), hAt = per(widths), saAt = per(widths), shAt = per(widths), deltaAt = per(widths), changedAt = per(widths);
+    const readyAt = tables.readyUnits.map((u) => take(u.length));
+    const zAt = take(D), szAt = take(D), inScaleAt = take(D), inRowsAt = take(2);
+    const mem = arena(size + 16, kernel);
+    this.axpyRows = mem.axpyRows;
+    this.simd = mem.simd;
+    const f32 = (at: number, n: number) => new Float32Array(mem.buffer, at, n);
+    const i32 = (at: number, n: number) => new Int32Array(mem.buffer, at, n);
+    const placed = conns.map((c, k): Placed => {
+      f32(connAt[k].w, c.weight.length).set(c.weight);
+      const fromView = i32(connAt[k].from, c.from.length), toView = i32(connAt[k].to, c.to.length);
+      fromView.set(c.from);
+      toView.set(c.to);
+      return { cols: c.cols, ...connAt[k], fromView, toView };
+    });
+    this.hidden = placed.slice(0, widths.length);
+    this.output = placed[widths.length];
+    this.direct = tables.direct ? placed[widths.length + 1] : null;
+    this.a = widths.map((H, l) => f32(aAt[l], H));
+    this.h = widths.map((H, l) => f32(hAt[l], H));
+    this.sa = widths.map((H, l) => f32(saAt[l], H));
+    this.sh = widths.map((H, l) => f32(shAt[l], H));
+    this.delta = widths.map((H, l) => f32(deltaAt[l], H));
+    this.changed = widths.map((H, l) => i32(changedAt[l], H));
+    tables.readyUnits.forEach((u, l) => i32(readyAt[l], u.length).set(u));
+    this.aAt = aAt;
+    this.hAt = hAt;
+    this.saAt = saAt;
+    this.shAt = shAt;
+    this.mem = new Float32Array(mem.buffer);
+    this.deltaAt = deltaAt;
+    this.changedAt = changedAt;
+    this.readyAt = readyAt;
+    this.zAt = zAt;
+    this.szAt = szAt;
+    this.inScaleAt = inScaleAt;
+    this.inRowsAt = inRowsAt;
+    this.z = f32(zAt, D);
+    this.sz = f32(szAt, D);
+    this.inScale = f32(inScaleAt, D);
+    this.inRows = i32(inRowsAt, 2);
     this.x = new Int32Array(tables.N);
-    this.a = widths.map((H) => new Float64Array(H));
-    this.h = widths.map((H) => new Float64Array(H));
-    this.sa = widths.map((H) => new Float64Array(H));
-    this.sh = widths.map((H) => new Float64Array(H));
-    this.changed = widths.map((H) => new Int32Array(H));
-    this.delta = widths.map((H) => new Float64Array(H));
     this.lo = new Int32Array(widths.length);
     this.hi = new Int32Array(widths.length);
-    this.z = new Float64Array(D);
-    this.sz = new Float64Array(D);
     this.term = new Float64Array(tables.N);
     this.sterm = new Float64Array(tables.N);
+    this.spinNorm = new Float64Array(tables.N);
+    this.sSpinNorm = new Float64Array(tables.N);
   }
 
   /** log p_θ(x_q = v | x_<q) from logits z. */
-  private conditional(z: Float64Array, q: number, v: number): number {
+  private conditional(z: Float32Array, q: number, v: number): number {
     const { K, C } = this.t;
     if (K === 2) return v ? -softplus(-z[q]) : -softplus(z[q]);
     const base = q * C;
@@ -202,6 +339,14 @@ export class MadeState {
     return c;
   }
 
+  /** Adds the input rows inRows[0 … n) with scales inScale to the first layer's `into` and, with direct connections, to the logits `zInto`. */
+  private addInputs(n: number, into: number, zInto: number): void {
+    const c0 = this.hidden[0];
+    this.axpyRows(into, c0.w, c0.cols, this.inRowsAt, n, this.inScaleAt, c0.from, c0.to);
+    const d = this.direct;
+    if (d) this.axpyRows(zInto, d.w, d.cols, this.inRowsAt, n, this.inScaleAt, d.from, d.to);
+  }
+
   /** One forward pass in position order, each unit computed once it is complete; draws the values when `rng` is given. */
   private forward(rng: Rng | null): void {
     const t = this.t, { N, C } = t, Lh = t.hidden.length;
@@ -209,15 +354,15 @@ export class MadeState {
     this.z.set(t.outputBias);
     const finish = (q: number) => {
       for (let l = 0; l < Lh; l++) {
-        const units = t.readyUnits[l], off = t.readyOffsets[l];
-        const next = l + 1 < Lh ? this.a[l + 1] : this.z;
-        const conn = l + 1 < Lh ? t.hidden[l + 1] : t.output;
-        for (let j = off[q + 1]; j < off[q + 2]; j++) {
+        const units = t.readyUnits[l], off = t.readyOffsets[l], a = this.a[l], h = this.h[l];
+        const first = off[q + 1], count = off[q + 2] - first;
+        if (count === 0) continue;
+        for (let j = first; j < first + count; j++) {
           const k = units[j];
-          const hk = this.a[l][k] > 0 ? this.a[l][k] : 0;
-          this.h[l][k] = hk;
-          if (hk !== 0) addRow(conn, k, hk, next);
+          h[k] = a[k] > 0 ? a[k] : 0;
         }
+        const conn = l + 1 < Lh ? this.hidden[l + 1] : this.output;
+        this.axpyRows(l + 1 < Lh ? this.aAt[l + 1] : this.zAt, conn.w, conn.cols, this.readyAt[l] + 4 * first, count, this.hAt[l], conn.from, conn.to);
       }
     };
     finish(-1);
@@ -226,11 +371,13 @@ export class MadeState {
       const v = rng ? this.draw(q, rng) : this.x[q];
       this.x[q] = v;
       this.term[q] = this.conditional(this.z, q, v);
+      if (C === 1) this.spinNorm[q] = 1 + Math.exp(-Math.abs(this.z[q]));
       logProb += this.term[q];
-      if (C === 1 ? v === 1 : true) {
+      if (C > 1 || v === 1) {
         const u = C === 1 ? q : q * C + v;
-        addRow(t.hidden[0], u, 1, this.a[0]);
-        if (t.direct) addRow(t.direct, u, 1, this.z);
+        this.inRows[0] = u;
+        this.inScale[u] = 1;
+        this.addInputs(1, this.aAt[0], this.zAt);
       }
       finish(q);
     }
@@ -268,33 +415,35 @@ export class MadeState {
       for (let l = 0; l < Lh; l++) this.lo[l] = this.hi[l] = 0;
       return (this.trialDelta = 0);
     }
-    // the changed input units and their signs
-    const u1 = C === 1 ? q : q * C + v, s1 = C === 1 ? v - old : 1;
-    const u0 = C === 1 ? -1 : q * C + old;
-    const zs = this.sz;
-    let zlo = t.direct ? t.direct.from[u1] : N * C, zhi = t.direct ? t.direct.to[u1] : 0;
+    // the changed input rows and their signs: a spin flip moves one input by ±1, a category two one-hot inputs
+    const nIn = C === 1 ? 1 : 2;
+    const u1 = C === 1 ? q : q * C + v;
+    this.inRows[0] = u1;
+    this.inScale[u1] = C === 1 ? v - old : 1;
+    if (nIn === 2) {
+      this.inRows[1] = q * C + old;
+      this.inScale[q * C + old] = -1;
+    }
     // layer by layer: scratch pre-activations over the reachable range, then the units whose activation moved
     let nChanged = 0;
     for (let l = 0; l < Lh; l++) {
-      const conn = t.hidden[l], sa = this.sa[l], sh = this.sh[l], a = this.a[l], h = this.h[l];
-      let lo: number, hi: number;
+      const conn = this.hidden[l], sa = this.sa[l], sh = this.sh[l], h = this.h[l];
+      let lo = conn.cols, hi = 0;
       if (l === 0) {
-        lo = conn.from[u1]; hi = conn.to[u1];
-        if (u0 >= 0) { lo = Math.min(lo, conn.from[u0]); hi = Math.max(hi, conn.to[u0]); }
+        lo = conn.fromView[u1];
+        hi = conn.toView[u1];
       } else {
-        lo = conn.cols; hi = 0;
         const ch = this.changed[l - 1];
-        for (let j = 0; j < nChanged; j++) { lo = Math.min(lo, conn.from[ch[j]]); hi = Math.max(hi, conn.to[ch[j]]); }
+        for (let j = 0; j < nChanged; j++) {
+          const k = ch[j];
+          if (conn.fromView[k] < lo) lo = conn.fromView[k];
+          if (conn.toView[k] > hi) hi = conn.toView[k];
+        }
       }
       if (hi < lo) hi = lo;
-      for (let k = lo; k < hi; k++) sa[k] = a[k];
-      if (l === 0) {
-        addRow(conn, u1, s1, sa);
-        if (u0 >= 0) addRow(conn, u0, -1, sa);
-      } else {
-        const ch = this.changed[l - 1], dl = this.delta[l - 1];
-        for (let j = 0; j < nChanged; j++) addRow(conn, ch[j], dl[j], sa);
-      }
+      this.mem.copyWithin(this.saAt[l] / 4 + lo, this.aAt[l] / 4 + lo, this.aAt[l] / 4 + hi);
+      if (l === 0) this.axpyRows(this.saAt[0], conn.w, conn.cols, this.inRowsAt, nIn, this.inScaleAt, conn.from, conn.to);
+      else this.axpyRows(this.saAt[l], conn.w, conn.cols, this.changedAt[l - 1], nChanged, this.deltaAt[l - 1], conn.from, conn.to);
       this.lo[l] = lo;
       this.hi[l] = hi;
       const ch = this.changed[l], dl = this.delta[l];
@@ -302,29 +451,51 @@ export class MadeState {
       for (let k = lo; k < hi; k++) {
         const hk = sa[k] > 0 ? sa[k] : 0;
         sh[k] = hk;
-        if (hk !== h[k]) { ch[nChanged] = k; dl[nChanged++] = hk - h[k]; }
+        if (hk !== h[k]) {
+          ch[nChanged++] = k;
+          dl[k] = hk - h[k];
+        }
       }
     }
-    const out = t.output, chLast = this.changed[Lh - 1], dLast = this.delta[Lh - 1];
-    for (let j = 0; j < nChanged; j++) { zlo = Math.min(zlo, out.from[chLast[j]]); zhi = Math.max(zhi, out.to[chLast[j]]); }
-    if (t.direct && u0 >= 0) { zlo = Math.min(zlo, t.direct.from[u0]); zhi = Math.max(zhi, t.direct.to[u0]); }
-    if (zhi < zlo) zhi = zlo;
-    for (let c = zlo; c < zhi; c++) zs[c] = this.z[c];
-    for (let j = 0; j < nChanged; j++) addRow(out, chLast[j], dLast[j], zs);
-    if (t.direct) {
-      addRow(t.direct, u1, s1, zs);
-      if (u0 >= 0) addRow(t.direct, u0, -1, zs);
+    const out = this.output, d = this.direct, chLast = this.changed[Lh - 1];
+    let zlo = d ? d.fromView[u1] : N * C, zhi = d ? d.toView[u1] : 0;
+    for (let j = 0; j < nChanged; j++) {
+      const k = chLast[j];
+      if (out.fromView[k] < zlo) zlo = out.fromView[k];
+      if (out.toView[k] > zhi) zhi = out.toView[k];
     }
+    if (zhi < zlo) zhi = zlo;
+    const zs = this.sz;
+    this.mem.copyWithin(this.szAt / 4 + zlo, this.zAt / 4 + zlo, this.zAt / 4 + zhi);
+    this.axpyRows(this.szAt, out.w, out.cols, this.changedAt[Lh - 1], nChanged, this.deltaAt[Lh - 1], out.from, out.to);
+    if (d) this.axpyRows(this.szAt, d.w, d.cols, this.inRowsAt, nIn, this.inScaleAt, d.from, d.to);
     this.zlo = zlo;
     this.zhi = zhi;
     // log p changes at q itself (its logits are untouched) and at every position whose logits moved
-    let d = this.conditional(this.z, q, v) - this.term[q];
-    const qlo = Math.floor(zlo / C), qhi = Math.ceil(zhi / C);
-    for (let p = qlo; p < qhi; p++) {
-      this.sterm[p] = this.conditional(zs, p, this.x[p]);
-      d += this.sterm[p] - this.term[p];
+    const qlo = Math.floor(zlo / C), qhi = Math.ceil(zhi / C), x = this.x;
+    if (C === 1) {
+      // flipping y → −y at q: log σ(−y) − log σ(y) = −y
+      const z = this.z, norm = this.spinNorm, sNorm = this.sSpinNorm;
+      let dLogP = old ? -z[q] : z[q], ratio = 1;
+      for (let p = qlo; p < qhi; p++) {
+        const y = x[p] ? z[p] : -z[p], y1 = x[p] ? zs[p] : -zs[p];
+        dLogP += (y < 0 ? -y : 0) - (y1 < 0 ? -y1 : 0);
+        const n1 = 1 + Math.exp(y1 < 0 ? y1 : -y1);
+        sNorm[p] = n1;
+        ratio *= norm[p] / n1;
+        if (((p - qlo) & 15) === 15) {
+          dLogP += Math.log(ratio);
+          ratio = 1;
+        }
+      }
+      return (this.trialDelta = dLogP + Math.log(ratio));
     }
-    return (this.trialDelta = d);
+    let dLogP = this.conditional(this.z, q, v) - this.term[q];
+    for (let p = qlo; p < qhi; p++) {
+      this.sterm[p] = this.conditional(zs, p, x[p]);
+      dLogP += this.sterm[p] - this.term[p];
+    }
+    return (this.trialDelta = dLogP);
   }
 
   /** Applies the last `trial`. */
@@ -334,13 +505,16 @@ export class MadeState {
     const t = this.t, C = t.C;
     for (let l = 0; l < t.hidden.length; l++) {
       const lo = this.lo[l], hi = this.hi[l];
-      this.a[l].set(this.sa[l].subarray(lo, hi), lo);
-      this.h[l].set(this.sh[l].subarray(lo, hi), lo);
+      this.mem.copyWithin(this.aAt[l] / 4 + lo, this.saAt[l] / 4 + lo, this.saAt[l] / 4 + hi);
+      this.mem.copyWithin(this.hAt[l] / 4 + lo, this.shAt[l] / 4 + lo, this.shAt[l] / 4 + hi);
     }
-    this.z.set(this.sz.subarray(this.zlo, this.zhi), this.zlo);
+    this.mem.copyWithin(this.zAt / 4 + this.zlo, this.szAt / 4 + this.zlo, this.szAt / 4 + this.zhi);
     const qlo = Math.floor(this.zlo / C), qhi = Math.ceil(this.zhi / C);
-    this.term.set(this.sterm.subarray(qlo, qhi), qlo);
-    this.term[q] = this.conditional(this.z, q, this.trialValue);
+    if (C === 1) for (let p = qlo; p < qhi; p++) this.spinNorm[p] = this.sSpinNorm[p];
+    else {
+      for (let p = qlo; p < qhi; p++) this.term[p] = this.sterm[p];
+      this.term[q] = this.conditional(this.z, q, this.trialValue);
+    }
     this.x[q] = this.trialValue;
     this.logProb += this.trialDelta;
     this.trialPosition = -1;
