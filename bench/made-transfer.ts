@@ -1,9 +1,9 @@
 /**
  * The MADE study's Metropolis proposals and exact samples on the paper's networks (spins: N = 256,
  * hidden 180, 120, direct connections; block sums at stride 1: N = 225, K = 5): microseconds per
- * proposal (and per sample) for a full tfjs forward pass over a batch of chains — what the
- * transfer did before models/made/incremental.ts — against the incremental evaluation in JS and on
- * WebAssembly SIMD. The weights are Glorot-random, not trained, so these are costs, not physics.
+ * proposal (and per sample) for full tfjs forward passes over a batch of 256 chains — what the
+ * transfer and the sampler did before models/made/incremental.ts — against the incremental
+ * evaluation in JS and on WebAssembly SIMD. The weights are Glorot-random, not trained, so these are costs, not physics.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { createMade, disposeMade, encode, madeLogProb, madeLogits, type MadeSpec } from '../src/models/made/made.js';
@@ -38,7 +38,7 @@ export function timeMade(quick: boolean): MadeCost[] {
     for (let k = 0; k < passes; k++) pass();
     const tfjsProposal = ((performance.now() - t0) / passes / R) * 1000;
     // tfjs exact samples: N passes over a batch, one site drawn per pass
-    const B = 64, sitesTimed = quick ? 16 : 64;
+    const B = 256, sitesTimed = quick ? 8 : 32;
     const x = tf.zeros([B, spec.categories === 2 ? N : N * K]) as tf.Tensor2D;
     tf.tidy(() => madeLogits(made, x)).dataSync();
     t0 = performance.now();

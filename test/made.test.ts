@@ -248,6 +248,11 @@ test('reproduce made writes Figs. 3–4, the couplings and the harness numbers',
     assert.equal(typeof s.findings.hamiltonianFit.a, 'number');
     assert.equal(s.findings.couplings.couplings.length, 4);
     assert.equal(s.findings.mh.length, 1);
+    // an MH temperature off the reference grid has no Monte Carlo to be judged against: refused before any work
+    const off = spawnSync(process.execPath, [CLI, 'reproduce', 'made', '--out', join(dir, 'off'), '--set', 'mhTemperatures=2.3'], { encoding: 'utf8', env: { ...process.env, CI: 'true' } });
+    assert.equal(off.status, 2);
+    assert.match(off.stderr, /mhTemperatures: T = 2.3 is not on the quick reference grid/);
+    assert.ok(!existsSync(join(dir, 'off', 'made')), 'nothing written');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -12,6 +12,8 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { CRITICAL_TEMPERATURE } from '../exact/onsager.js';
+import { InputError } from '../errors.js';
+import { presetSpec } from '../data/spec.js';
 import { readManifest } from '../data/manifest.js';
 import { findGroup, readArray } from '../data/store.js';
 import { blockSpinPerSite, blockSumCategories, blocksPerSide } from '../lattice/blocks.js';
@@ -62,9 +64,14 @@ export const madeStudy: Study<Config> = {
     // direct connections on for spins: without them the learned H_θ puts the coupling on the diagonal (54 000 configurations,
     // 60 epochs: J(1) = 0.25, J(√2) = 0.41, R² of H_θ vs H 0.93); with them J(1) = 0.95, |J(r > 1)| < 0.04, R² 0.997. The
     // block-sum MADEs keep the paper's network: their one-hot inputs would make the direct matrix 1125² (stride 1)
-    ? { hidden: [180, 120], order: 'raster', direct: 'yes', epochs: 300, batchSize: 469, learningRate: 1e-3, patience: 10, chains: 8, thermalize: 200, sweeps: 600, snapshots: 20, rawSamples: 2000, mhTemperatures: [2.0, 2.25, 2.5, 2.75, 3.0], mhChains: 256, mhSteps: 400, couplings: 5, couplingConfigs: 400 }
+    ? { hidden: [180, 120], order: 'raster', direct: 'yes', epochs: 300, batchSize: 469, learningRate: 1e-3, patience: 10, chains: 8, thermalize: 200, sweeps: 600, snapshots: 20, rawSamples: 2000, mhTemperatures: [2.0, 2.2, 2.5, 2.8, 3.0], mhChains: 256, mhSteps: 400, couplings: 5, couplingConfigs: 400 }
     : { hidden: [180, 120], order: 'raster', direct: 'yes', epochs: 40, batchSize: 128, learningRate: 1e-3, patience: 5, chains: 6, thermalize: 30, sweeps: 60, snapshots: 4, rawSamples: 300, mhTemperatures: [2.25, 2.5, 2.75], mhChains: 48, mhSteps: 150, couplings: 4, couplingConfigs: 100 },
   async run(cfg: Config, ctx: StudyContext): Promise<StudyOutcome> {
+    // the harness judges the MH chains against the reference grid's Monte Carlo: refuse a T off it before any work
+    const grid = presetSpec('made', ctx.scale, ctx.seed, 'npy').groups.find((g) => g.name === 'reference')!.temperatures;
+    for (const T of cfg.mhTemperatures) {
+      if (!grid.some((t) => Math.abs(t - T) < 1e-9)) throw new InputError(`--set mhTemperatures: T = ${T} is not on the ${ctx.scale} reference grid (${grid[0]}, ${grid[1]}, …, ${grid[grid.length - 1]}), where the harness has Monte Carlo configurations`);
+    }
     return runNeuralStudy(ctx, 'made', (work, backend) => runIn(work, cfg, ctx, this.title, backend.name, backend.detail));
   },
 };

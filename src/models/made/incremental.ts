@@ -46,8 +46,8 @@ export interface MadeTables {
   outputBias: Float64Array;
   direct: Connection | null;
   /**
-   * readyAt[l][q + 1 … q + 2) as offsets into readyUnits[l]: the units of hidden layer l that are
-   * complete once the site at position q is set (q = −1: units that see no input).
+   * readyUnits[l] from readyOffsets[l][q + 1] to readyOffsets[l][q + 2]: the units of hidden layer
+   * l that are complete once the site at position q is set (q = −1: units that see no input).
    */
   readyOffsets: Int32Array[];
   readyUnits: Int32Array[];
