@@ -177,16 +177,6 @@ function arena(bytes: number, kernel: MadeKernel): { buffer: ArrayBuffer; axpyRo
   return { buffer, axpyRows, simd: false };
 }
 
-/** A connection copied into a state's memory: byte addresses of its weights and ranges, and views of the ranges. */
-interface Placed {
-  cols: number;
-  w: number;
-  from: number;
-  to: number;
-  fromView: Int32Array;
-  toView: Int32Array;
-}
-
 const softplus = (x: number) => (x > 0 ? x + Math.log1p(Math.exp(-x)) : Math.log1p(Math.exp(x)));
 
 /**
@@ -202,33 +192,23 @@ export class MadeState {
   /** Whether the multiply-adds run on WebAssembly SIMD. */
   readonly simd: boolean;
   private readonly axpyRows: AxpyRows;
-  private readonly hidden: Placed[];
-  private readonly output: Placed;
-  private readonly direct: Placed | null;
-  // views into the state's memory, with the byte address of each
+  // the connections and every activation as views into the state's memory (the kernel gets their byteOffset)
+  private readonly hidden: Connection[];
+  private readonly output: Connection;
+  private readonly direct: Connection | null;
   private readonly a: Float32Array[];
   private readonly h: Float32Array[];
-  private readonly hAt: number[];
   private readonly sa: Float32Array[];
-  private readonly saAt: number[];
   private readonly sh: Float32Array[];
-  private readonly shAt: number[];
+  private readonly delta: Float32Array[];
+  private readonly changed: Int32Array[];
+  private readonly ready: Int32Array[];
+  private readonly z: Float32Array;
+  private readonly sz: Float32Array;
+  private readonly inScale: Float32Array;
+  private readonly inRows: Int32Array;
   /** The whole memory as f32, for copies between blocks without allocating views. */
   private readonly mem: Float32Array;
-  private readonly delta: Float32Array[];
-  private readonly deltaAt: number[];
-  private readonly changed: Int32Array[];
-  private readonly changedAt: number[];
-  private readonly readyAt: number[];
-  private readonly aAt: number[];
-  private readonly z: Float32Array;
-  private readonly zAt: number;
-  private readonly sz: Float32Array;
-  private readonly szAt: number;
-  private readonly inScale: Float32Array;
-  private readonly inScaleAt: number;
-  private readonly inRows: Int32Array;
-  private readonly inRowsAt: number;
   /** Categories: log p_θ(x_q | x_<q) per position, and its trial values. */
   private readonly term: Float64Array;
   private readonly sterm: Float64Array;
@@ -252,57 +232,45 @@ export class MadeState {
     this.t = tables;
     const widths = tables.hiddenBias.map((b) => b.length);
     const D = tables.N * tables.C;
-    // byte layout: connections, then the activations (16-byte aligned blocks)
-    let size = 0;
-    const take = (words: number) => {
-      const at = size;
-      size += Math.ceil(words / 4) * 16;
-      return at;
-    };
+    // one memory for the connections and the activations, in 16-byte aligned blocks
     const conns = [...tables.hidden, tables.output, ...(tables.direct ? [tables.direct] : [])];
-    const connAt = conns.map((c) => ({ w: take(c.weight.length), from: take(c.from.length), to: take(c.to.length) }));
-    const per = (words: number[]) => words.map((n) => take(n));
-    const aAt = per(widths), hAt = per(widths), saAt = per(widths), shAt = per(widths), deltaAt = per(widths), changedAt = per(widths);
-    const readyAt = tables.readyUnits.map((u) => take(u.length));
-    const zAt = take(D), szAt = take(D), inScaleAt = take(D), inRowsAt = take(2);
-    const mem = arena(size + 16, kernel);
+    const blocks = [...conns.flatMap((c) => [c.weight.length, c.from.length, c.to.length]), ...widths.flatMap((H) => Array(6).fill(H)), ...tables.readyUnits.map((u) => u.length), D, D, D, 2];
+    const mem = arena(blocks.reduce((sum, n) => sum + 16 * Math.ceil(n / 4), 0), kernel);
     this.axpyRows = mem.axpyRows;
     this.simd = mem.simd;
-    const f32 = (at: number, n: number) => new Float32Array(mem.buffer, at, n);
-    const i32 = (at: number, n: number) => new Int32Array(mem.buffer, at, n);
-    const placed = conns.map((c, k): Placed => {
-      f32(connAt[k].w, c.weight.length).set(c.weight);
-      const fromView = i32(connAt[k].from, c.from.length), toView = i32(connAt[k].to, c.to.length);
-      fromView.set(c.from);
-      toView.set(c.to);
-      return { cols: c.cols, ...connAt[k], fromView, toView };
+    this.mem = new Float32Array(mem.buffer);
+    let at = 0;
+    const take = <V extends Float32Array | Int32Array>(View: new (b: ArrayBuffer, at: number, n: number) => V, n: number): V => {
+      const view = new View(mem.buffer, at, n);
+      at += 16 * Math.ceil(n / 4);
+      return view;
+    };
+    const f32 = (n: number) => take(Float32Array, n), i32 = (n: number) => take(Int32Array, n);
+    const placed = conns.map((c): Connection => {
+      const weight = f32(c.weight.length), from = i32(c.from.length), to = i32(c.to.length);
+      weight.set(c.weight);
+      from.set(c.from);
+      to.set(c.to);
+      return { cols: c.cols, weight, from, to };
     });
     this.hidden = placed.slice(0, widths.length);
     this.output = placed[widths.length];
     this.direct = tables.direct ? placed[widths.length + 1] : null;
-    this.a = widths.map((H, l) => f32(aAt[l], H));
-    this.h = widths.map((H, l) => f32(hAt[l], H));
-    this.sa = widths.map((H, l) => f32(saAt[l], H));
-    this.sh = widths.map((H, l) => f32(shAt[l], H));
-    this.delta = widths.map((H, l) => f32(deltaAt[l], H));
-    this.changed = widths.map((H, l) => i32(changedAt[l], H));
-    tables.readyUnits.forEach((u, l) => i32(readyAt[l], u.length).set(u));
-    this.aAt = aAt;
-    this.hAt = hAt;
-    this.saAt = saAt;
-    this.shAt = shAt;
-    this.mem = new Float32Array(mem.buffer);
-    this.deltaAt = deltaAt;
-    this.changedAt = changedAt;
-    this.readyAt = readyAt;
-    this.zAt = zAt;
-    this.szAt = szAt;
-    this.inScaleAt = inScaleAt;
-    this.inRowsAt = inRowsAt;
-    this.z = f32(zAt, D);
-    this.sz = f32(szAt, D);
-    this.inScale = f32(inScaleAt, D);
-    this.inRows = i32(inRowsAt, 2);
+    this.a = widths.map(f32);
+    this.h = widths.map(f32);
+    this.sa = widths.map(f32);
+    this.sh = widths.map(f32);
+    this.delta = widths.map(f32);
+    this.changed = widths.map(i32);
+    this.ready = tables.readyUnits.map((u) => {
+      const view = i32(u.length);
+      view.set(u);
+      return view;
+    });
+    this.z = f32(D);
+    this.sz = f32(D);
+    this.inScale = f32(D);
+    this.inRows = i32(2);
     this.x = new Int32Array(tables.N);
     this.lo = new Int32Array(widths.length);
     this.hi = new Int32Array(widths.length);
@@ -312,16 +280,21 @@ export class MadeState {
     this.sSpinNorm = new Float64Array(tables.N);
   }
 
-  /** log p_θ(x_q = v | x_<q) from logits z. */
-  private conditional(z: Float32Array, q: number, v: number): number {
-    const { K, C } = this.t;
-    if (K === 2) return v ? -softplus(-z[q]) : -softplus(z[q]);
-    const base = q * C;
+  /** log Σ_c e^{z[base + c]} over one site's C logits, shifted by their maximum. */
+  private logNormalizer(z: Float32Array, base: number): number {
+    const C = this.t.C;
     let max = -Infinity;
     for (let c = 0; c < C; c++) max = Math.max(max, z[base + c]);
     let norm = 0;
     for (let c = 0; c < C; c++) norm += Math.exp(z[base + c] - max);
-    return z[base + v] - max - Math.log(norm);
+    return max + Math.log(norm);
+  }
+
+  /** log p_θ(x_q = v | x_<q) from logits z. */
+  private conditional(z: Float32Array, q: number, v: number): number {
+    const { K, C } = this.t;
+    if (K === 2) return v ? -softplus(-z[q]) : -softplus(z[q]);
+    return z[q * C + v] - this.logNormalizer(z, q * C);
   }
 
   /** Draws x_q from its conditional with one uniform (the same rule as the batched sampler). */
@@ -329,22 +302,27 @@ export class MadeState {
     const { K, C } = this.t;
     const u = rng.uniform(), z = this.z;
     if (K === 2) return u < 1 / (1 + Math.exp(-z[q])) ? 1 : 0;
-    const base = q * C;
-    let max = -Infinity;
-    for (let c = 0; c < C; c++) max = Math.max(max, z[base + c]);
-    let norm = 0;
-    for (let c = 0; c < C; c++) norm += Math.exp(z[base + c] - max);
-    let c = 0, acc = Math.exp(z[base] - max) / norm;
-    while (c < C - 1 && u >= acc) acc += Math.exp(z[base + ++c] - max) / norm;
+    const base = q * C, lse = this.logNormalizer(z, base);
+    let c = 0, acc = Math.exp(z[base] - lse);
+    while (c < C - 1 && u >= acc) acc += Math.exp(z[base + ++c] - lse);
     return c;
   }
 
+  /** out += Σ_j scales[r_j] · row r_j of `conn`, over rows r_j = rows[first + j], j < count (the kernel call). */
+  private axpy(out: Float32Array, conn: Connection, rows: Int32Array, first: number, count: number, scales: Float32Array): void {
+    this.axpyRows(out.byteOffset, conn.weight.byteOffset, conn.cols, rows.byteOffset + 4 * first, count, scales.byteOffset, conn.from.byteOffset, conn.to.byteOffset);
+  }
+
+  /** dst[lo … hi) = src[lo … hi) for two blocks of the memory. */
+  private copyRange(dst: Float32Array, src: Float32Array, lo: number, hi: number): void {
+    const s0 = src.byteOffset / 4;
+    this.mem.copyWithin(dst.byteOffset / 4 + lo, s0 + lo, s0 + hi);
+  }
+
   /** Adds the input rows inRows[0 … n) with scales inScale to the first layer's `into` and, with direct connections, to the logits `zInto`. */
-  private addInputs(n: number, into: number, zInto: number): void {
-    const c0 = this.hidden[0];
-    this.axpyRows(into, c0.w, c0.cols, this.inRowsAt, n, this.inScaleAt, c0.from, c0.to);
-    const d = this.direct;
-    if (d) this.axpyRows(zInto, d.w, d.cols, this.inRowsAt, n, this.inScaleAt, d.from, d.to);
+  private addInputs(n: number, into: Float32Array, zInto: Float32Array): void {
+    this.axpy(into, this.hidden[0], this.inRows, 0, n, this.inScale);
+    if (this.direct) this.axpy(zInto, this.direct, this.inRows, 0, n, this.inScale);
   }
 
   /** One forward pass in position order, each unit computed once it is complete; draws the values when `rng` is given. */
@@ -354,7 +332,7 @@ export class MadeState {
     this.z.set(t.outputBias);
     const finish = (q: number) => {
       for (let l = 0; l < Lh; l++) {
-        const units = t.readyUnits[l], off = t.readyOffsets[l], a = this.a[l], h = this.h[l];
+        const units = this.ready[l], off = t.readyOffsets[l], a = this.a[l], h = this.h[l];
         const first = off[q + 1], count = off[q + 2] - first;
         if (count === 0) continue;
         for (let j = first; j < first + count; j++) {
@@ -362,7 +340,7 @@ export class MadeState {
           h[k] = a[k] > 0 ? a[k] : 0;
         }
         const conn = l + 1 < Lh ? this.hidden[l + 1] : this.output;
-        this.axpyRows(l + 1 < Lh ? this.aAt[l + 1] : this.zAt, conn.w, conn.cols, this.readyAt[l] + 4 * first, count, this.hAt[l], conn.from, conn.to);
+        this.axpy(l + 1 < Lh ? this.a[l + 1] : this.z, conn, this.ready[l], first, count, h);
       }
     };
     finish(-1);
@@ -377,7 +355,7 @@ export class MadeState {
         const u = C === 1 ? q : q * C + v;
         this.inRows[0] = u;
         this.inScale[u] = 1;
-        this.addInputs(1, this.aAt[0], this.zAt);
+        this.addInputs(1, this.a[0], this.z);
       }
       finish(q);
     }
@@ -430,20 +408,20 @@ export class MadeState {
       const conn = this.hidden[l], sa = this.sa[l], sh = this.sh[l], h = this.h[l];
       let lo = conn.cols, hi = 0;
       if (l === 0) {
-        lo = conn.fromView[u1];
-        hi = conn.toView[u1];
+        lo = conn.from[u1];
+        hi = conn.to[u1];
       } else {
         const ch = this.changed[l - 1];
         for (let j = 0; j < nChanged; j++) {
           const k = ch[j];
-          if (conn.fromView[k] < lo) lo = conn.fromView[k];
-          if (conn.toView[k] > hi) hi = conn.toView[k];
+          if (conn.from[k] < lo) lo = conn.from[k];
+          if (conn.to[k] > hi) hi = conn.to[k];
         }
       }
       if (hi < lo) hi = lo;
-      this.mem.copyWithin(this.saAt[l] / 4 + lo, this.aAt[l] / 4 + lo, this.aAt[l] / 4 + hi);
-      if (l === 0) this.axpyRows(this.saAt[0], conn.w, conn.cols, this.inRowsAt, nIn, this.inScaleAt, conn.from, conn.to);
-      else this.axpyRows(this.saAt[l], conn.w, conn.cols, this.changedAt[l - 1], nChanged, this.deltaAt[l - 1], conn.from, conn.to);
+      this.copyRange(sa, this.a[l], lo, hi);
+      if (l === 0) this.axpy(sa, conn, this.inRows, 0, nIn, this.inScale);
+      else this.axpy(sa, conn, this.changed[l - 1], 0, nChanged, this.delta[l - 1]);
       this.lo[l] = lo;
       this.hi[l] = hi;
       const ch = this.changed[l], dl = this.delta[l];
@@ -458,17 +436,17 @@ export class MadeState {
       }
     }
     const out = this.output, d = this.direct, chLast = this.changed[Lh - 1];
-    let zlo = d ? d.fromView[u1] : N * C, zhi = d ? d.toView[u1] : 0;
+    let zlo = d ? d.from[u1] : N * C, zhi = d ? d.to[u1] : 0;
     for (let j = 0; j < nChanged; j++) {
       const k = chLast[j];
-      if (out.fromView[k] < zlo) zlo = out.fromView[k];
-      if (out.toView[k] > zhi) zhi = out.toView[k];
+      if (out.from[k] < zlo) zlo = out.from[k];
+      if (out.to[k] > zhi) zhi = out.to[k];
     }
     if (zhi < zlo) zhi = zlo;
     const zs = this.sz;
-    this.mem.copyWithin(this.szAt / 4 + zlo, this.zAt / 4 + zlo, this.zAt / 4 + zhi);
-    this.axpyRows(this.szAt, out.w, out.cols, this.changedAt[Lh - 1], nChanged, this.deltaAt[Lh - 1], out.from, out.to);
-    if (d) this.axpyRows(this.szAt, d.w, d.cols, this.inRowsAt, nIn, this.inScaleAt, d.from, d.to);
+    this.copyRange(zs, this.z, zlo, zhi);
+    this.axpy(zs, out, chLast, 0, nChanged, this.delta[Lh - 1]);
+    if (d) this.axpy(zs, d, this.inRows, 0, nIn, this.inScale);
     this.zlo = zlo;
     this.zhi = zhi;
     // log p changes at q itself (its logits are untouched) and at every position whose logits moved
@@ -505,10 +483,10 @@ export class MadeState {
     const t = this.t, C = t.C;
     for (let l = 0; l < t.hidden.length; l++) {
       const lo = this.lo[l], hi = this.hi[l];
-      this.mem.copyWithin(this.aAt[l] / 4 + lo, this.saAt[l] / 4 + lo, this.saAt[l] / 4 + hi);
-      this.mem.copyWithin(this.hAt[l] / 4 + lo, this.shAt[l] / 4 + lo, this.shAt[l] / 4 + hi);
+      this.copyRange(this.a[l], this.sa[l], lo, hi);
+      this.copyRange(this.h[l], this.sh[l], lo, hi);
     }
-    this.mem.copyWithin(this.zAt / 4 + this.zlo, this.szAt / 4 + this.zlo, this.szAt / 4 + this.zhi);
+    this.copyRange(this.z, this.sz, this.zlo, this.zhi);
     const qlo = Math.floor(this.zlo / C), qhi = Math.ceil(this.zhi / C);
     if (C === 1) for (let p = qlo; p < qhi; p++) this.spinNorm[p] = this.sSpinNorm[p];
     else {
