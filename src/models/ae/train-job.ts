@@ -6,7 +6,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
-import { loadTrainingSet } from '../../nn/data.js';
+import { gatherRows, loadConfigurations, loadTrainingSet } from '../../nn/data.js';
 import { train, type EpochMetrics } from '../../nn/train.js';
 import { Rng } from '../../sampling/rng.js';
 import { createAutoencoder, disposeAutoencoder, mseLoss, physicsLoss, saveAutoencoder, type Activation, type PhysicsWeights } from './autoencoder.js';
@@ -40,20 +40,20 @@ export async function trainAutoencoderJob(a: AeTrainArgs): Promise<AeTrainResult
     return { weights: a.weights, trainSize: -1, metrics };
   }
   const keep = (T: number) => T >= a.tCut - 1e-9;
-  const trainSet = await loadTrainingSet(a.dataDir, { group: a.group, split: 'train', keep });
+  const trainSet = await loadConfigurations(a.dataDir, { group: a.group, split: 'train', keep });
   const validation = await loadTrainingSet(a.dataDir, { group: a.group, split: 'validation', keep });
-  const n = trainSet.x.shape[0];
+  const n = trainSet.n;
   if (n === 0) throw new Error(`no training configurations with T ≥ T_cut = ${a.tCut}`);
-  const N = trainSet.x.shape[1];
+  const N = trainSet.L * trainSet.L;
   // one stream per (seed, N_l, T_cut): the same model whatever else the sweep contains
-  const L = Math.round(Math.sqrt(N));
+  const L = trainSet.L;
   const lossOf = (x: tf.Tensor2D) => (a.physics ? physicsLoss(ae, x, L, a.physics) : mseLoss(ae, x));
   const ae = createAutoencoder({ inputs: N, hidden: a.hidden, activation: a.activation }, Rng.stream(a.seed, 5, a.hidden, Math.round(a.tCut * 1e6)));
   try {
     const result = train({
       params: ae.params, optimizer: { kind: 'adam', learningRate: a.learningRate }, epochs: a.epochs, batchSize: a.batchSize, trainSize: n,
       seed: a.seed + a.hidden * 7919 + Math.round(a.tCut * 1e6),
-      loss: (batch) => tf.tidy(() => lossOf(tf.gather(trainSet.x, tf.tensor1d(batch, 'int32')) as tf.Tensor2D)),
+      loss: (batch) => tf.tidy(() => lossOf(gatherRows(trainSet.bits, N, batch))),
       validate: validation.x.shape[0] > 0 ? () => tf.tidy(() => lossOf(validation.x).dataSync()[0]) : undefined,
       checkpoint: { path: `${a.weights}.ckpt`, key: JSON.stringify(a), everySeconds: 30 },
       metricsPath,
@@ -62,6 +62,6 @@ export async function trainAutoencoderJob(a: AeTrainArgs): Promise<AeTrainResult
     return { weights: a.weights, trainSize: n, metrics: result.metrics };
   } finally {
     disposeAutoencoder(ae);
-    tf.dispose([trainSet.x, validation.x]);
+    validation.x.dispose();
   }
 }

@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
-import { loadTrainingSet } from '../../nn/data.js';
+import { gatherRows, loadConfigurations, loadTrainingSet } from '../../nn/data.js';
 import { train, type EpochMetrics, type TrainingJobArgs } from '../../nn/train.js';
 import { Rng } from '../../sampling/rng.js';
 import { writeFileAtomicSync } from '../../io/checkpoint.js';
@@ -31,11 +31,11 @@ export async function trainClassifierJob(a: CnnTrainArgs): Promise<CnnTrainResul
   const done = `${a.weights}.test.json`;
   if (existsSync(a.weights) && existsSync(done)) return JSON.parse(readFileSync(done, 'utf8')) as CnnTrainResult;
   const t0 = performance.now();
-  const trainSet = await loadTrainingSet(a.dataDir, { group: a.group, split: 'train' });
+  const trainSet = await loadConfigurations(a.dataDir, { group: a.group, split: 'train' });
   const validation = await loadTrainingSet(a.dataDir, { group: a.group, split: 'validation' });
   const test = await loadTrainingSet(a.dataDir, { group: a.group, split: 'test' });
   if (!trainSet.label) throw new Error(`dataset group ${a.group} has no phase labels (generate it with --labels or the conserved-cnn preset)`);
-  const labels = tf.tensor1d(Float32Array.from(trainSet.label), 'float32');
+  const trainLabels = trainSet.label, N = trainSet.L * trainSet.L;
   const model = createClassifier({ architecture: a.architecture, L: trainSet.L, channels: a.channels, denseHidden: 64 }, Rng.stream(a.seed, 6, trainSet.L, a.architecture === 'cnn' ? 0 : 1));
   const accuracy = () => {
     const p = orderedProbability(model, validation.x);
@@ -46,10 +46,10 @@ export async function trainClassifierJob(a: CnnTrainArgs): Promise<CnnTrainResul
   try {
     const r = train({
       params: model.params, optimizer: { kind: 'adam', learningRate: a.learningRate }, epochs: a.epochs, batchSize: a.batchSize,
-      trainSize: trainSet.x.shape[0], seed: a.seed + trainSet.L,
+      trainSize: trainSet.n, seed: a.seed + trainSet.L,
       loss: (batch) => tf.tidy(() => {
-        const idx = tf.tensor1d(batch, 'int32');
-        return crossEntropy(model, tf.gather(trainSet.x, idx) as tf.Tensor2D, tf.gather(labels, idx) as tf.Tensor1D);
+        const y = tf.tensor1d(Float32Array.from(batch, (k) => trainLabels[k]), 'float32');
+        return crossEntropy(model, gatherRows(trainSet.bits, N, batch), y);
       }),
       // early stopping on validation accuracy (lower "loss" = higher accuracy)
       validate: () => -accuracy(),
@@ -63,6 +63,6 @@ export async function trainClassifierJob(a: CnnTrainArgs): Promise<CnnTrainResul
     writeFileAtomicSync(done, JSON.stringify(result));
     return result;
   } finally {
-    tf.dispose([...Object.values(model.params), labels, trainSet.x, validation.x, test.x]);
+    tf.dispose([...Object.values(model.params), validation.x, test.x]);
   }
 }

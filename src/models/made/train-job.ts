@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
-import { loadConfigurations } from '../../nn/data.js';
+import { gatherRows, loadConfigurations } from '../../nn/data.js';
 import { train, type EpochMetrics, type TrainingJobArgs } from '../../nn/train.js';
 import { Rng } from '../../sampling/rng.js';
 import { writeFileAtomicSync } from '../../io/checkpoint.js';
@@ -63,13 +63,14 @@ export async function trainMadeJob(a: MadeTrainArgs): Promise<MadeTrainResult> {
   const va = toDof(validationSet.bits, validationSet.n, validationSet.L, a.dof);
   const made = createMade(madeSpecFor(tr.sites, tr.categories, a), Rng.stream(a.seed, 20, tr.sites, tr.categories));
   const x = encode(made, tr.values, trainSet.n);                                   // [n, D]
+  const rows = x.dataSync() as Float32Array, D = x.shape[1];                       // batches are copied from here (nn/data.ts gatherRows)
   const xv = validationSet.n > 0 ? encode(made, va.values, validationSet.n) : null; // [n_v, D]
   const nll = (batch: tf.Tensor2D) => tf.neg(tf.mean(madeLogProb(made, batch))) as tf.Scalar;
   try {
     const r = train({
       params: made.params, optimizer: { kind: 'adam', learningRate: a.learningRate }, epochs: a.epochs, batchSize: a.batchSize, trainSize: trainSet.n,
       seed: a.seed + tr.sites,
-      loss: (batch) => tf.tidy(() => nll(tf.gather(x, tf.tensor1d(batch, 'int32')) as tf.Tensor2D)),
+      loss: (batch) => tf.tidy(() => nll(gatherRows(rows, D, batch))),
       validate: xv ? () => tf.tidy(() => nll(xv).dataSync()[0]) : undefined,
       patience: xv ? a.patience : undefined,
       checkpoint: { path: `${a.weights}.ckpt`, key: JSON.stringify(a), everySeconds: 30 },
