@@ -79,5 +79,5 @@ test('--help lists the commands and every algorithm', () => {
   assert.equal(r.status, 0);
   for (const c of ['simulate', 'exact', 'reproduce']) assert.match(r.stdout, new RegExp(c));
   const s = run('simulate', '--help');
-  for (const a of ['metropolis', 'checkerboard', 'multispin', 'heatbath', 'wolff', 'kawasaki', 'exchange']) assert.match(s.stdout, new RegExp(a));
+  for (const a of ['metropolis', 'checkerboard', 'multispin', 'heatbath', 'wolff', 'kawasaki', 'exchange', 'geometric']) assert.match(s.stdout, new RegExp(a));
 });

@@ -11,6 +11,10 @@ import { enumerationObservables, type ExactObservables } from '../src/exact/enum
 import { CRITICAL_TEMPERATURE } from '../src/exact/onsager.js';
 import type { Algorithm } from '../src/sampling/algorithms.js';
 import { kaufmanObservables } from '../src/exact/kaufman.js';
+import { geometricRule } from '../src/sampling/rules/geometric.js';
+import { squareLattice, bondSum } from '../src/lattice/square.js';
+import { Rng } from '../src/sampling/rng.js';
+import { estimateSeries } from '../src/observables/analysis.js';
 
 const kaufmanEnergy = (L: number, T: number) => kaufmanObservables(L, L, T).energyPerSpin;
 
@@ -57,7 +61,7 @@ for (const algorithm of ['metropolis', 'checkerboard', 'multispin', 'heatbath', 
   });
 }
 
-for (const algorithm of ['kawasaki', 'exchange'] as Algorithm[]) {
+for (const algorithm of ['kawasaki', 'exchange', 'geometric'] as Algorithm[]) {
   for (const M0 of [0, 0.25]) {
     test(`${algorithm} reproduces the exact fixed-M0 = ${M0} values on 4×4 and never changes M`, async () => {
       const results = await simulate({ L, T: TEMPS, algorithm, magnetization: M0, sweeps: SWEEPS, thermalize: 1000, seed: 99, chains: 2 });
@@ -75,6 +79,44 @@ for (const algorithm of ['kawasaki', 'exchange'] as Algorithm[]) {
     });
   }
 }
+
+test('the geometric cluster moves alone (no exchange sweeps) sample the fixed-M ensemble: E/N and each energy level against enumeration', () => {
+  // 4 × 4 at M0 = 0 and 6 × 4 at M0 = 1/3, ferro- and antiferromagnetic: the cluster construction
+  // alone must give the exact law, not only the mix with exchanges that the registered rule runs
+  for (const [Lx, Ly, nUp, J, T] of [[4, 4, 8, 1, 2.0], [4, 4, 8, 1, 3.0], [6, 4, 16, 1, 1.8], [4, 4, 6, -1, 2.5]]) {
+    const lattice = squareLattice(Lx, Ly);
+    const N = Lx * Ly;
+    const initial = new Int8Array(N).fill(-1);
+    for (let i = 0; i < nUp; i++) initial[i] = 1;
+    const rule = geometricRule({ lattice, params: { J, h: 0, T }, initial }, { exchangePerSite: 0 });
+    const rng = Rng.stream(77, Lx, nUp, Math.round(T * 10));
+    for (let s = 0; s < 200; s++) rule.sweep(rng);
+    rule.freeze?.();
+    const sweeps = 40000;
+    const e = new Float64Array(sweeps);
+    const spins = new Int8Array(N);
+    const counts = new Map<number, number>();
+    for (let s = 0; s < sweeps; s++) {
+      rule.sweep(rng);
+      rule.configuration(0, spins);
+      assert.equal(spins.reduce((a, x) => a + x, 0), 2 * nUp - N, 'M changed');
+      const b = bondSum(lattice, spins);
+      e[s] = (-J * b) / N;
+      counts.set(b, (counts.get(b) ?? 0) + 1);
+    }
+    const ex = enumerationObservables(Lx, Ly, T, J, 0, (2 * nUp - N) / N);
+    const label = `geometric ${Lx}×${Ly} n₊=${nUp} J=${J} T=${T}`;
+    const est = estimateSeries(e);
+    within(`${label} E/N`, { mean: est.mean, error: est.error }, ex.energyPerSpin);
+    const tau = Math.max(0.5, est.tauInt);
+    ex.bondSumHistogram.forEach((p, k) => {
+      const b = 2 * k - 2 * N;
+      const f = (counts.get(b) ?? 0) / sweeps;
+      if (p === 0) assert.equal(f, 0, `${label}: bond sum ${b} is impossible but was sampled`);
+      else assert.ok(Math.abs(f - p) <= 5 * Math.sqrt((p * (1 - p) * 2 * tau) / sweeps), `${label}: P(B=${b}) ${f} vs exact ${p}`);
+    });
+  }
+});
 
 test('non-zero field, antiferromagnet and rectangular lattices: metropolis and heat-bath match enumeration', async () => {
   for (const algorithm of ['metropolis', 'heatbath']) {

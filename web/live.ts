@@ -1,5 +1,5 @@
 /** The Live view: controls, the lattice canvas and the E/N, |M| traces against exact values. */
-import { ALGORITHMS, ALGORITHM_INFO } from '../src/sampling/algorithms.js';
+import { ALGORITHMS, ALGORITHM_INFO, isAlgorithm } from '../src/sampling/algorithms.js';
 import { kaufmanObservables } from '../src/exact/kaufman.js';
 import { CRITICAL_TEMPERATURE, yangSpontaneousMagnetization } from '../src/exact/onsager.js';
 import { realisedMagnetization } from '../src/sampling/model.js';
@@ -17,7 +17,7 @@ interface Exact {
 
 /** Exact reference lines for the current parameters, NaN where none is known. */
 export function exactValues(p: LiveParams): Exact {
-  const conserved = p.algorithm === 'kawasaki' || p.algorithm === 'exchange';
+  const conserved = isAlgorithm(p.algorithm) && ALGORITHM_INFO[p.algorithm].conservesMagnetization;
   if (conserved) {
     let m = NaN;
     try {

@@ -7,7 +7,7 @@
  *   out  {type: 'frame', …}           configuration and measurements, about 30 times a second
  *        {type: 'error', message}     a parameter the rule refuses (one line)
  */
-import { createRule, isAlgorithm } from '../src/sampling/algorithms.js';
+import { ALGORITHM_INFO, createRule, isAlgorithm } from '../src/sampling/algorithms.js';
 import type { Rule } from '../src/sampling/rule.js';
 import { Rng } from '../src/sampling/rng.js';
 import { energyPerSpin, magnetization, squareLattice, type SquareLattice } from '../src/lattice/square.js';
@@ -71,7 +71,7 @@ function loadKernel(): Promise<void> {
 }
 
 function conserving(algorithm: string): boolean {
-  return algorithm === 'kawasaki' || algorithm === 'exchange';
+  return isAlgorithm(algorithm) && ALGORITHM_INFO[algorithm].conservesMagnetization;
 }
 
 function build(p: LiveParams, initial: Int8Array | null): void {

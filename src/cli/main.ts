@@ -135,7 +135,7 @@ ${PRESET_NAMES.map((p) => `                          ${p.padEnd(14)}${PRESETS[p]
   --per-temperature N   configurations saved per temperature
   --model ising|conserved   conserved keeps the number of up spins fixed (default ising)
   --magnetization M0    magnetization per spin of the conserved model (default 0)
-  --algorithm NAME      default wolff (ising), exchange (conserved; kawasaki is the local move)
+  --algorithm NAME      default wolff (ising), geometric (conserved; kawasaki is the local move)
   --split T,V,E         fractions train,validation,test per temperature (default 0.8,0.1,0.1)
   --labels              also store label.npy: 1 for T < T_c, 0 above
   --out DIR             a new or empty folder (or this dataset's folder, to resume)

@@ -57,7 +57,7 @@ function ising(name: string, L: number, temperatures: number[], perTemperature: 
 }
 
 function conserved(name: string, L: number, M0: number, temperatures: number[], perTemperature: number, split: GroupSpec['split'], labels = false): GroupSpec {
-  return { name, model: 'conserved', L, magnetization: realisedMagnetization(L * L, M0), algorithm: 'exchange', temperatures, perTemperature, split, labels };
+  return { name, model: 'conserved', L, magnetization: realisedMagnetization(L * L, M0), algorithm: 'geometric', temperatures, perTemperature, split, labels };
 }
 
 export const PRESETS: Record<string, { title: string; groups: PresetGroups }> = {
@@ -135,7 +135,7 @@ export interface CustomOptions {
 export function customSpec(o: CustomOptions): DatasetSpec {
   if (o.model !== 'ising' && o.model !== 'conserved') throw new InputError(`--model ${o.model} is unknown: allowed are ising, conserved`);
   if (o.model === 'ising' && o.magnetization !== undefined) throw new InputError('--magnetization needs --model conserved (the ising model has no fixed magnetization)');
-  const algorithm = o.algorithm ?? (o.model === 'conserved' ? 'exchange' : 'wolff');
+  const algorithm = o.algorithm ?? (o.model === 'conserved' ? 'geometric' : 'wolff');
   if (!isAlgorithm(algorithm)) throw new InputError(`--algorithm ${algorithm} is unknown: allowed are ${ALGORITHMS.join(', ')}`);
   const [train, validation, test] = o.split ?? [0.8, 0.1, 0.1];
   if (o.split && (o.split.length !== 3 || o.split.some((f) => !(f >= 0)) || Math.abs(train + validation + test - 1) > 1e-9)) {

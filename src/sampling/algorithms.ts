@@ -9,8 +9,9 @@ import { heatbathRule } from './rules/heatbath.js';
 import { wolffRule } from './rules/wolff.js';
 import { exchangeRule, kawasakiRule } from './rules/exchange.js';
 import { multispinRule } from './rules/multispin.js';
+import { geometricRule } from './rules/geometric.js';
 
-export const ALGORITHMS = ['metropolis', 'checkerboard', 'multispin', 'heatbath', 'wolff', 'kawasaki', 'exchange'] as const;
+export const ALGORITHMS = ['metropolis', 'checkerboard', 'multispin', 'heatbath', 'wolff', 'kawasaki', 'exchange', 'geometric'] as const;
 export type Algorithm = (typeof ALGORITHMS)[number];
 
 export interface AlgorithmInfo {
@@ -29,6 +30,7 @@ export const ALGORITHM_INFO: Record<Algorithm, AlgorithmInfo> = {
   wolff: { conservesMagnetization: false, cluster: true, description: 'Wolff single-cluster algorithm (h = 0, J > 0)' },
   kawasaki: { conservesMagnetization: true, cluster: false, description: 'Kawasaki nearest-neighbour spin exchange (fixed M)' },
   exchange: { conservesMagnetization: true, cluster: false, description: 'non-local up/down spin exchange (fixed M)' },
+  geometric: { conservesMagnetization: true, cluster: true, description: 'geometric cluster algorithm, point inversions (Heringa & Blöte; fixed M)' },
 };
 
 export function isAlgorithm(name: string): name is Algorithm {
@@ -52,5 +54,7 @@ export function createRule(algorithm: Algorithm, init: RuleInit, rng: Rng): Rule
       return kawasakiRule(init);
     case 'exchange':
       return exchangeRule(init);
+    case 'geometric':
+      return geometricRule(init);
   }
 }

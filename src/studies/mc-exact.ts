@@ -18,7 +18,7 @@ type Config = { L: number; sweeps: number; thermalize: number; chains: number };
 
 const TEMPERATURES = [2.0, CRITICAL_TEMPERATURE, 3.0];
 const FREE: Algorithm[] = ['metropolis', 'checkerboard', 'multispin', 'heatbath', 'wolff'];
-const CONSERVED: Algorithm[] = ['kawasaki', 'exchange'];
+const CONSERVED: Algorithm[] = ['kawasaki', 'exchange', 'geometric'];
 
 export const mcExactStudy: Study<Config> = {
   name: 'mc-exact',

@@ -17,14 +17,14 @@ import { ALWAYS, metropolisThreshold } from './thresholds.js';
 import { neighbourOf, neighbourSum } from '../../lattice/square.js';
 
 /** Thresholds indexed by k + 8 where ΔE = 2J·k, k = s_i h_i + s_j h_j + 2 n_ij ∈ [−8, 12]. */
-function exchangeTable(J: number, T: number): Float64Array {
+export function exchangeTable(J: number, T: number): Float64Array {
   const table = new Float64Array(21);
   for (let k = -8; k <= 12; k++) table[k + 8] = metropolisThreshold(2 * J * k, T);
   return table;
 }
 
 /** n_ij: how many of i's four neighbour slots hold j (0, 1, or 2 across a side of length 2). */
-function bondsBetween(i: number, j: number, Lx: number, N: number): number {
+export function bondsBetween(i: number, j: number, Lx: number, N: number): number {
   let n = 0;
   for (let d = 0; d < 4; d++) if (neighbourOf(i, d, Lx, N) === j) n++;
   return n;
