@@ -4,7 +4,9 @@
  * plus Wolff's τ_int(|M|) against Metropolis, the parallel speed-up of worker threads, and the
  * time of the ae-flow dataset preset (paper scale; quick scale with --quick) on 1 and 2 workers, and
  * the autoencoder and RBM training steps against PyTorch on CPU, and the MADE study's proposals and
- * exact samples (incremental JS and WebAssembly SIMD against a full tfjs pass).
+ * exact samples (incremental JS and WebAssembly SIMD against a full tfjs pass), and the CNN
+ * classifier's step (native conv2d on the circularly padded input against im2col by rolling, and
+ * PyTorch).
  * Timings live here, never in the tests. Options: --quick (fewer sizes and sweeps), --json.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -26,6 +28,7 @@ import { initBackend } from '../src/nn/backend.js';
 import { timeAeStep } from './ae-step.js';
 import { timeRbmStep } from './rbm-step.js';
 import { timeMade } from './made-transfer.js';
+import { timeCnnStep } from './cnn-step.js';
 import { generateDataset } from '../src/data/generate.js';
 
 const args = new Set(process.argv.slice(2));
@@ -202,6 +205,21 @@ for (const L of [8, 12]) {
   log(`RBM CD-10 step L = ${L}, batch 20 (typed arrays): ${ms.toFixed(2)} ms; PyTorch CPU ${torchMs ? `${torchMs.toFixed(2)} ms, ratio ${(ms / torchMs).toFixed(2)}` : 'not importable: skipped'}`);
 }
 
+// CNN classifier step of the conserved-cnn study (paper channels, batch 128; 547 steps make an epoch
+// of 70 000): nn/conv.ts's conv2d with written-out gradients against the im2col by rolling it replaced
+const cnnSteps = quick ? 2 : 5;
+const cnn: { L: number; spinflowMs: number; im2colMs: number; torchMs: number | null }[] = [];
+for (const L of quick ? [20] : [20, 50]) {
+  const t = timeCnnStep(L, cnnSteps);
+  let torchMs: number | null = null;
+  if (torchPython) {
+    const r = spawnSync(torchPython, [join(root, 'bench', 'py', 'cnn_step.py'), String(L), String(cnnSteps)], { encoding: 'utf8', env: { ...process.env, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1' } });
+    if (r.status === 0) torchMs = Number(r.stdout.trim()) * 1000;
+  }
+  cnn.push({ L, spinflowMs: t.seconds * 1000, im2colMs: t.im2colSeconds * 1000, torchMs });
+  log(`CNN step L = ${L}, batch 128 (${backend.name}): ${(t.seconds * 1000).toFixed(0)} ms, im2col by rolling ${(t.im2colSeconds * 1000).toFixed(0)} ms (×${(t.im2colSeconds / t.seconds).toFixed(1)}); PyTorch CPU ${torchMs ? `${torchMs.toFixed(0)} ms, ratio ${(t.seconds * 1000 / torchMs).toFixed(2)}` : 'not importable: skipped'}`);
+}
+
 const made = timeMade(quick);
 for (const m of made) {
   log(`MADE ${m.network}: µs per proposal tfjs pass ${m.proposal.tfjs.toFixed(1)}, incremental JS ${m.proposal.js.toFixed(1)} (×${(m.proposal.tfjs / m.proposal.js).toFixed(1)}), SIMD ${m.proposal.simd.toFixed(1)} (×${(m.proposal.tfjs / m.proposal.simd).toFixed(1)})`);
@@ -213,6 +231,7 @@ if (asJson) {
     autoencoderStep: { backend: backend.name, steps: aeSteps, rows: ae },
     rbmStep: { batch: 20, k: 10, steps: rbmSteps, rows: rbm },
     madeMicroseconds: made,
+    cnnStep: { batch: 128, channels: [16, 32], steps: cnnSteps, rows: cnn },
     T: Tc, rows, tauInt: { metropolis: metro.absMagnetization.tauInt, wolff: wolff.absMagnetization.tauInt }, wolffMicrosecondsPerSweepL64: wolffSweepNs / 1e3, workerSpeedup: one / two,
     dataset: { preset: 'ae-flow', scale: datasetScale, seconds1: dataset1 / 1000, seconds2: dataset2 / 1000, speedup: dataset1 / dataset2 },
   })}\n`);

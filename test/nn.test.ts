@@ -112,6 +112,19 @@ for (const backend of ['cpu', 'wasm'] as const) {
       const fd = (at(1e-2) - at(-1e-2)) / 2e-2;
       assert.ok(Math.abs(g[idx] - fd) < 1e-2 * Math.max(1, Math.abs(fd)), `dL/dk[${idx}] = ${g[idx]}, finite difference ${fd}`);
     }
+    // the input gradient (the adjoint correlation, with its offset for an even kernel), odd and even k
+    for (const [H, W, Cin, Cout, k] of [[4, 5, 2, 3, 3], [4, 4, 3, 2, 2]]) {
+      const xs = Float32Array.from({ length: 2 * H * W * Cin }, () => rng.normal());
+      const kt = tf.tensor4d(Float32Array.from({ length: k * k * Cin * Cout }, () => rng.normal()), [k, k, Cin, Cout]);
+      const weights = tf.tensor4d(Float32Array.from({ length: 2 * H * W * Cout }, () => rng.normal()), [2, H, W, Cout]);
+      const lossX = (xt: tf.Tensor) => tf.sum(tf.mul(tf.square(periodicConv2d(xt as tf.Tensor4D, kt)), weights));
+      const gx = tf.grad(lossX)(tf.tensor4d(xs, [2, H, W, Cin])).dataSync();
+      for (const idx of [0, 5, 13, xs.length - 1]) {
+        const at = (d: number) => { const xx = xs.slice(); xx[idx] += d; return lossX(tf.tensor4d(xx, [2, H, W, Cin])).dataSync()[0]; };
+        const fd = (at(1e-2) - at(-1e-2)) / 2e-2;
+        assert.ok(Math.abs(gx[idx] - fd) < 1e-2 * Math.max(1, Math.abs(fd)), `k=${k}: dL/dx[${idx}] = ${gx[idx]}, finite difference ${fd}`);
+      }
+    }
   });
 }
 
