@@ -110,7 +110,7 @@ test('presets follow the papers', () => {
   const cnn = presetSpec('conserved-cnn', 'paper', 1, 'npy').groups;
   assert.deepEqual(cnn.map((g) => g.L), [20, 30, 40, 50]);
   assert.deepEqual(cnn[0].temperatures, Array.from({ length: 23 }, (_, n) => Number((1 + 0.1 * n).toFixed(1))));
-  assert.ok(cnn.every((g) => g.perTemperature === 100_000 && g.magnetization === 0 && g.labels));
+  assert.ok(cnn.every((g) => g.perTemperature === 4348 && g.magnetization === 0 && g.labels)); // 10^5 per size over 23 temperatures
   assert.deepEqual(splitCounts(100_000, cnn[0].split), { train: 70_000, validation: 10_000, test: 20_000 });
   const rbm = presetSpec('rbm', 'paper', 1, 'npy').groups;
   const excess = rbm.find((g) => g.name === 'conserved-L12-excess30');

@@ -70,11 +70,13 @@ export const PRESETS: Record<string, { title: string; groups: PresetGroups }> = 
       : ising('ising-L16', 16, linspace(0.02, 4.5, 40), 200, { validation: 0.075, test: 0.25 })],
   },
   // Azizi & Pleimling, CNN section: M0 = 0, L = 20, 30, 40, 50, T = 1.0 + (n − 1)·0.1, n = 1…23,
-  // 10^5 per temperature, 70/10/20 per temperature, label 1 below T_c.
+  // 70/10/20 per temperature, label 1 below T_c. "For every system size … we generate 10^5
+  // configurations at temperatures T = 1.0 + (n − 1)ΔT": read as 10^5 per size over the 23
+  // temperatures, ⌈10^5/23⌉ = 4348 each (10^5 at each temperature would be 2.3·10^6 per size).
   'conserved-cnn': {
     title: 'CNN phase classifier (Azizi & Pleimling): conserved M0 = 0, L = 20…50, T = 1.0…3.2',
     groups: (s) => (s === 'paper' ? [20, 30, 40, 50] : [12, 16, 20]).map((L) =>
-      conserved(`conserved-L${L}`, L, 0, range(1.0, 3.2, 0.1), s === 'paper' ? 100_000 : 400, { validation: 0.1, test: 0.2 }, true)),
+      conserved(`conserved-L${L}`, L, 0, range(1.0, 3.2, 0.1), s === 'paper' ? Math.ceil(100_000 / 23) : 400, { validation: 0.1, test: 0.2 }, true)),
   },
   // Azizi & Pleimling, RBM section: L = 8 and 12; M0 = 0, an excess of 30 majority spins (L = 12,
   // Fig. 7 right), and the non-conserved model (Fig. 8); 10 000 training configurations per
