@@ -20,6 +20,9 @@ type Grads = Record<string, () => T> | (() => T)[];
 /** Sums a broadcast gradient back to the shape of the input it belongs to. */
 function unbroadcast(g: T, shape: number[]): T {
   const axes = tf.backend_util.getReductionAxes(shape, g.shape);
+  // a bias gradient (rows summed) as a product with a row of ones: tfjs-wasm's Sum over the
+  // leading axis of [R, C] is several times slower than the matrix product
+  if (g.rank === 2 && axes.length === 1 && axes[0] === 0) return tf.reshape(tf.matMul(tf.ones([1, g.shape[0]]), g as tf.Tensor2D), shape);
   const reduced = axes.length > 0 ? tf.sum(g, axes) : g;
   return tf.reshape(reduced, shape);
 }
@@ -96,7 +99,10 @@ export function registerGradients(): void {
   register('Sigmoid', ['x'], (dy, [x]) => ({ x: () => { const s = tf.sigmoid(x); return tf.mul(dy, tf.mul(s, tf.sub(1, s))); } }));
   register('Softplus', ['x'], (dy, [x]) => ({ x: () => tf.mul(dy, tf.sigmoid(x)) }));
   register('Relu', ['x'], (dy, [x]) => ({ x: () => tf.mul(dy, tf.step(x)) }));
-  register('Elu', ['x'], (dy, [x]) => ({ x: () => tf.mul(dy, tf.where(tf.greater(x, 0), tf.onesLike(x), tf.exp(tf.minimum(x, 0)))) }));
+  // elu′(x) = 1 for x > 0, eˣ = elu(x) + 1 below: elu(min(x, 0)) + 1 with min(x, 0) = x − relu(x),
+  // all same-shape kernels. The where(greater, 1, exp(minimum(x, 0))) form made a NeuralRG step
+  // (L = 16, batch 256, wasm) take 12.4 s, of which 1.6 s in Minimum against the broadcast 0.
+  register('Elu', ['x'], (dy, [x]) => ({ x: () => tf.mul(dy, tf.add(tf.elu(tf.sub(x, tf.relu(x))), 1)) }));
   register('LeakyRelu', ['x'], (dy, [x], attrs) => ({ x: () => tf.mul(dy, tf.where(tf.greater(x, 0), tf.onesLike(x), tf.fill(x.shape, attrs.alpha as number))) }));
   register('ClipByValue', ['x'], (dy, [x], attrs) => ({
     x: () => tf.mul(dy, tf.cast(tf.logicalAnd(tf.greaterEqual(x, attrs.clipValueMin as number), tf.lessEqual(x, attrs.clipValueMax as number)), 'float32')),
