@@ -16,15 +16,15 @@
  *
  * Ergodicity: each sweep ends with N non-local exchange attempts (i and j uniform, Metropolis; the
  * proposal is symmetric), a second kernel with the same stationary law that connects every pair of
- * configurations at the same M. A sweep is a fixed number of cluster moves, calibrated as Wolff's:
- * while thermalizing, moves are made until N spins have changed; `freeze()` fixes their number from
- * the second half of thermalization.
+ * configurations at the same M. A sweep is a fixed number of cluster moves, calibrated while
+ * thermalizing as Wolff's (cluster-sweeps.ts).
  */
 import type { Rng } from '../rng.js';
 import { restoreArray, singleConfigurationMethods, type Rule, type RuleInit, type RuleState } from '../rule.js';
 import { ALWAYS } from './thresholds.js';
 import { bondsBetween, exchangeTable } from './exchange.js';
 import { neighbourSum } from '../../lattice/square.js';
+import { clusterSweeps } from './cluster-sweeps.js';
 
 export interface GeometricOptions {
   /** Non-local exchange attempts per sweep, as a multiple of N (default 1; 0 leaves the cluster moves alone, for tests). */
@@ -42,16 +42,15 @@ export function geometricRule(init: RuleInit, options: GeometricOptions = {}): R
   const sign = params.J >= 0 ? 1 : -1;
   const stack = new Int32Array(N);
   const stamp = new Int32Array(N);
-  const generation = { value: 0 };
-  let movesPerSweep = 0; // 0: adaptive (thermalization)
-  const adaptive: { moves: number; changed: number }[] = [];
+  let generation = 0; // marks the pairs of the current cluster in `stamp`
+  const calibration = clusterSweeps(N, 4 * N); // a move of two equal spins changes nothing: the cap ends a sweep of a polarized state
 
   const move = (rng: Rng) => {
-    if (generation.value === 0x7fffffff) {
+    if (generation === 0x7fffffff) {
       stamp.fill(0);
-      generation.value = 0;
+      generation = 0;
     }
-    return geometricClusterMove(spins, stack, stamp, ++generation.value, Lx, Ly, sign, addThreshold, rng.below(N), rng.below(Lx), rng.below(Ly), rng);
+    return geometricClusterMove(spins, stack, stamp, ++generation, Lx, Ly, sign, addThreshold, rng.below(N), rng.below(Lx), rng.below(Ly), rng);
   };
 
   return {
@@ -59,37 +58,17 @@ export function geometricRule(init: RuleInit, options: GeometricOptions = {}): R
     lattice,
     replicas: 1,
     sweep(rng: Rng): number {
-      let changed = 0;
-      if (movesPerSweep > 0) {
-        for (let c = 0; c < movesPerSweep; c++) changed += move(rng);
-      } else {
-        let moves = 0;
-        // a move of two equal spins changes nothing; the cap ends a sweep of a polarized state
-        while (changed < N && moves < 4 * N) {
-          changed += move(rng);
-          moves++;
-        }
-        adaptive.push({ moves, changed });
-      }
-      if (exchanges > 0) changed += exchangeAttempts(spins, table, Lx, N, exchanges, rng);
-      return changed;
+      const changed = calibration.sweep(() => move(rng));
+      return exchanges > 0 ? changed + exchangeAttempts(spins, table, Lx, N, exchanges, rng) : changed;
     },
-    freeze(): void {
-      const recent = adaptive.slice(Math.floor(adaptive.length / 2));
-      const moves = recent.reduce((a, r) => a + r.moves, 0);
-      const changed = recent.reduce((a, r) => a + r.changed, 0);
-      movesPerSweep = changed > 0 ? Math.max(1, Math.round((N * moves) / changed)) : 1;
-    },
+    freeze: () => calibration.freeze(),
     ...singleConfigurationMethods(spins),
     saveState(): RuleState {
-      return { arrays: [spins.slice()], numbers: [movesPerSweep, ...adaptive.flatMap((a) => [a.moves, a.changed])] };
+      return { arrays: [spins.slice()], numbers: calibration.save() };
     },
     restoreState(state: RuleState): void {
       restoreArray(spins, state.arrays[0], 'spins');
-      const [perSweep, ...pairs] = state.numbers;
-      movesPerSweep = perSweep ?? 0;
-      adaptive.length = 0;
-      for (let k = 0; k + 1 < pairs.length; k += 2) adaptive.push({ moves: pairs[k], changed: pairs[k + 1] });
+      calibration.restore(state.numbers);
     },
   };
 }

@@ -2,15 +2,11 @@
  * Wolff single-cluster algorithm (h = 0, J > 0): grow a cluster of aligned spins from a random
  * seed, adding each aligned neighbour with probability p_add = 1 − e^{−2J/T}, and flip it.
  *
- * A sweep is a fixed number of clusters. While thermalizing, a sweep grows clusters until at least
- * N spins have flipped and records its cluster count; `freeze()` then fixes clusters per sweep to
- * round(N / ⟨cluster size⟩) over the second half of thermalization (the first half, still far from
- * equilibrium after a hot start, has tiny clusters), so measurements come from one fixed Markov
- * kernel (a stopping rule that depends on cluster sizes would bias what is measured at the sweep's
- * end: E/N at T = 3, L = 16 came out −0.846 instead of −0.818 in the C reference).
+ * A sweep is a fixed number of clusters, calibrated while thermalizing (cluster-sweeps.ts).
  */
 import type { Rng } from '../rng.js';
 import { restoreArray, singleConfigurationMethods, type Rule, type RuleInit, type RuleState } from '../rule.js';
+import { clusterSweeps } from './cluster-sweeps.js';
 
 export function wolffRule(init: RuleInit): Rule {
   const { lattice, params } = init;
@@ -22,51 +18,23 @@ export function wolffRule(init: RuleInit): Rule {
   const addThreshold = Math.floor(2147483648 * (1 - Math.exp((-2 * params.J) / params.T)));
   const stack = new Int32Array(N);
   const nbr = new Int32Array(4);
-  let clustersPerSweep = 0; // 0: adaptive (thermalization)
-  const adaptive: { clusters: number; flipped: number }[] = [];
-
-  const cluster = (rng: Rng) => growCluster(spins, stack, nbr, Lx, N, addThreshold, rng.below(N), rng.state);
+  const calibration = clusterSweeps(N);
 
   return {
     algorithm: 'wolff',
     lattice,
     replicas: 1,
     sweep(rng: Rng): number {
-      let flipped = 0;
-      if (clustersPerSweep > 0) {
-        for (let c = 0; c < clustersPerSweep; c++) flipped += cluster(rng);
-      } else {
-        let clusters = 0;
-        while (flipped < N) {
-          flipped += cluster(rng);
-          clusters++;
-        }
-        adaptive.push({ clusters, flipped });
-      }
-      return flipped;
+      return calibration.sweep(() => growCluster(spins, stack, nbr, Lx, N, addThreshold, rng.below(N), rng.state));
     },
-    freeze(): void {
-      // Without thermalization sweeps there is nothing to calibrate on: one cluster per sweep,
-      // still a fixed kernel (staying adaptive would bias E/N by −0.03 at T = 3, L = 16).
-      const recent = adaptive.slice(Math.floor(adaptive.length / 2));
-      if (recent.length === 0) {
-        clustersPerSweep = 1;
-        return;
-      }
-      const clusters = recent.reduce((a, r) => a + r.clusters, 0);
-      const flipped = recent.reduce((a, r) => a + r.flipped, 0);
-      clustersPerSweep = Math.max(1, Math.round((N * clusters) / flipped));
-    },
+    freeze: () => calibration.freeze(),
     ...singleConfigurationMethods(spins),
     saveState(): RuleState {
-      return { arrays: [spins.slice()], numbers: [clustersPerSweep, ...adaptive.flatMap((a) => [a.clusters, a.flipped])] };
+      return { arrays: [spins.slice()], numbers: calibration.save() };
     },
     restoreState(state: RuleState): void {
       restoreArray(spins, state.arrays[0], 'spins');
-      const [perSweep, ...pairs] = state.numbers;
-      clustersPerSweep = perSweep ?? 0;
-      adaptive.length = 0;
-      for (let k = 0; k + 1 < pairs.length; k += 2) adaptive.push({ clusters: pairs[k], flipped: pairs[k + 1] });
+      calibration.restore(state.numbers);
     },
   };
 }
