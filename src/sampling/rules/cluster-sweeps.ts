@@ -7,6 +7,8 @@
  * A stopping rule that depends on cluster sizes would bias what is measured at the sweep's end: E/N
  * at T = 3, L = 16 came out −0.846 instead of −0.818 with Wolff.
  */
+import { restoreArray, type Rule, type RuleState } from '../rule.js';
+
 export interface ClusterSweeps {
   /** One sweep of `move` (which returns the spins it changed); returns the spins changed. */
   sweep(move: () => number): number;
@@ -50,6 +52,17 @@ export function clusterSweeps(N: number, cap = Infinity): ClusterSweeps {
       movesPerSweep = perSweep ?? 0;
       adaptive.length = 0;
       for (let k = 0; k + 1 < pairs.length; k += 2) adaptive.push({ moves: pairs[k], changed: pairs[k + 1] });
+    },
+  };
+}
+
+/** `saveState` / `restoreState` of a cluster rule whose state is one configuration and its calibration. */
+export function clusterRuleState(spins: Int8Array, calibration: ClusterSweeps): Pick<Rule, 'saveState' | 'restoreState'> {
+  return {
+    saveState: (): RuleState => ({ arrays: [spins.slice()], numbers: calibration.save() }),
+    restoreState(state: RuleState): void {
+      restoreArray(spins, state.arrays[0], 'spins');
+      calibration.restore(state.numbers);
     },
   };
 }

@@ -20,11 +20,11 @@
  * thermalizing as Wolff's (cluster-sweeps.ts).
  */
 import type { Rng } from '../rng.js';
-import { restoreArray, singleConfigurationMethods, type Rule, type RuleInit, type RuleState } from '../rule.js';
+import { singleConfigurationMethods, type Rule, type RuleInit } from '../rule.js';
 import { ALWAYS } from './thresholds.js';
 import { bondsBetween, exchangeTable } from './exchange.js';
 import { neighbourSum } from '../../lattice/square.js';
-import { clusterSweeps } from './cluster-sweeps.js';
+import { clusterRuleState, clusterSweeps } from './cluster-sweeps.js';
 
 export interface GeometricOptions {
   /** Non-local exchange attempts per sweep, as a multiple of N (default 1; 0 leaves the cluster moves alone, for tests). */
@@ -63,13 +63,7 @@ export function geometricRule(init: RuleInit, options: GeometricOptions = {}): R
     },
     freeze: () => calibration.freeze(),
     ...singleConfigurationMethods(spins),
-    saveState(): RuleState {
-      return { arrays: [spins.slice()], numbers: calibration.save() };
-    },
-    restoreState(state: RuleState): void {
-      restoreArray(spins, state.arrays[0], 'spins');
-      calibration.restore(state.numbers);
-    },
+    ...clusterRuleState(spins, calibration),
   };
 }
 

@@ -5,8 +5,8 @@
  * A sweep is a fixed number of clusters, calibrated while thermalizing (cluster-sweeps.ts).
  */
 import type { Rng } from '../rng.js';
-import { restoreArray, singleConfigurationMethods, type Rule, type RuleInit, type RuleState } from '../rule.js';
-import { clusterSweeps } from './cluster-sweeps.js';
+import { singleConfigurationMethods, type Rule, type RuleInit } from '../rule.js';
+import { clusterRuleState, clusterSweeps } from './cluster-sweeps.js';
 
 export function wolffRule(init: RuleInit): Rule {
   const { lattice, params } = init;
@@ -29,13 +29,7 @@ export function wolffRule(init: RuleInit): Rule {
     },
     freeze: () => calibration.freeze(),
     ...singleConfigurationMethods(spins),
-    saveState(): RuleState {
-      return { arrays: [spins.slice()], numbers: calibration.save() };
-    },
-    restoreState(state: RuleState): void {
-      restoreArray(spins, state.arrays[0], 'spins');
-      calibration.restore(state.numbers);
-    },
+    ...clusterRuleState(spins, calibration),
   };
 }
 
