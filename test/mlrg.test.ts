@@ -264,6 +264,12 @@ test('reproduce mlrg (tiny settings) writes Figs. 4–12 and the numbers; bad re
     for (const p of s.perRep) assert.ok(Number.isFinite(p.J0star.mean) && p.zAbove >= 0.99);
     const figures = readdirSync(join(out, 'mlrg', 'figures'));
     for (const f of ['fig4-kl-vs-teacher', 'fig5a-monotone', 'fig5b-beta-function', 'fig7-flow-of-c-a1', 'fig8-critical-coupling', 'fig10-degeneracy-a1-e', 'fig12-scaling-dimension', 'training-kl', 'exact-map-kl']) assert.ok(figures.includes(`${f}.svg`), f);
+    // the exact maps are kept with the checkpoints, and a resumed run reads them back unchanged
+    assert.deepEqual(readdirSync(join(out, 'mlrg', 'checkpoints', 'exact-maps')).sort(), ['A1+E-abstract-levels2.json', 'A1+E-geometric-levels2.json']);
+    const again = run('reproduce', 'mlrg', '--rep', 'A1,A1+E', '--set', 'models=2', '--set', 'modelsLarge=1', '--set', 'epochs=2', '--set', 'stepsPerEpoch=4', '--set', 'fig4Points=3',
+      '--set', 'fig4Reps=A1,A1+E', '--set', 'flowScales=2', '--set', 'exactLevels=2', '--workers', '2', '--out', out, '--json', '--resume');
+    assert.ok(again.status === 0 || again.status === 1, again.stderr);
+    assert.deepEqual(JSON.parse(readFileSync(join(out, 'mlrg', 'summary.json'), 'utf8')).exactMaps, s.exactMaps);
   } finally {
     rmSync(out, { recursive: true, force: true });
   }

@@ -10,7 +10,8 @@
  * Beyond the paper: the fixed point of the exact KL-optimal A1 RG map (the value the A1 monotone
  * should find), and the exact-KL training mode next to contrastive divergence.
  */
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { writeFileAtomicSync } from '../io/checkpoint.js';
 import { join } from 'node:path';
 import { freeCouplings, MIRROR_CONVENTIONS, representation, type MirrorConvention } from '../lattice/c4v.js';
 import { blockRbm, exactRgFlow, fitStudent, groundStateDegeneracy, logVisibleProbabilities, minimalKlBits, scalingDimensions, weightTensor, type BlockRbm } from '../models/mlrg/rbm.js';
@@ -191,7 +192,18 @@ async function runIn(work: string, cfg: Config, ctx: StudyContext, title: string
   const scheme = a1SchemeFixedPoint();
   const fig4Seconds = (performance.now() - t4) / 1000;
   // beyond the paper: how well the truncation itself follows the RG, with no network and no noise
-  const exactMaps = cfg.exactLevels > 0 ? cfg.reps.filter((r) => r !== 'A1').flatMap((rep) => MIRROR_CONVENTIONS.map((mirror) => ({ rep, mirror, ...exactRgFlow(representation(rep), LIEB_CRITICAL_COUPLING, cfg.exactLevels, mirror) }))) : [];
+  // (deterministic; each map is kept under work/exact-maps, so --resume does not recompute it: the
+  // 2A1+E maps of the paper scale have 65 536 visible states per level)
+  const exactMapsDir = join(work, 'exact-maps');
+  mkdirSync(exactMapsDir, { recursive: true });
+  const exactMap = (rep: string, mirror: MirrorConvention): ReturnType<typeof exactRgFlow> => {
+    const file = join(exactMapsDir, `${rep}-${mirror}-levels${cfg.exactLevels}.json`);
+    if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as ReturnType<typeof exactRgFlow>;
+    const map = exactRgFlow(representation(rep), LIEB_CRITICAL_COUPLING, cfg.exactLevels, mirror);
+    writeFileAtomicSync(file, JSON.stringify(map));
+    return map;
+  };
+  const exactMaps = cfg.exactLevels > 0 ? cfg.reps.filter((r) => r !== 'A1').flatMap((rep) => MIRROR_CONVENTIONS.map((mirror) => ({ rep, mirror, ...exactMap(rep, mirror) }))) : [];
 
   // 2. the MLRG trainings, one job per (rep, mode, model)
   const models = join(work, 'models');
