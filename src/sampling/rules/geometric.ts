@@ -11,8 +11,9 @@
  * while exchanging both pairs leaves them unchanged. Adding {j, T(j)} with probability
  * max(0, 1 − e^{−ΔE/T}) is the Swendsen–Wang construction on these pair bonds, so exchanging the
  * finished cluster satisfies detailed balance with no rejection. Only pairs of opposite spins take
- * part (otherwise ΔE = 0): the added probability is 1 − e^{−4|J|/T} for J s_i s_j > 0. Each pair's
- * bonds are visited from one of its sites only (the other site's bonds are their images).
+ * part (otherwise ΔE = 0), and a pair joins with probability 1 − e^{−4|J|/T} when J s_i s_j > 0. Each
+ * pair's bonds are visited from one of its sites only (the other site's bonds are their images). A
+ * field term never changes, since exchanges keep M.
  *
  * Ergodicity: each sweep ends with N non-local exchange attempts (i and j uniform, Metropolis; the
  * proposal is symmetric), a second kernel with the same stationary law that connects every pair of
