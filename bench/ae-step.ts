@@ -5,7 +5,7 @@
  * step on a TensorFlow.js backend; bench/run.ts compares it with PyTorch on CPU (bench/py/ae_step.py).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { Optimizer } from '../src/nn/train.js';
+import { secondsPerAdamStep } from './adam-step.js';
 import { gatherRows } from '../src/nn/data.js';
 import { createAutoencoder, disposeAutoencoder, mseLoss } from '../src/models/ae/autoencoder.js';
 import { Rng } from '../src/sampling/rng.js';
@@ -15,20 +15,8 @@ export function timeAeStep(hidden: number, steps: number, warmup = 5): number {
   const rng = Rng.stream(1, 99);
   const bits = Uint8Array.from({ length: rows * nIn }, () => rng.nextU32() & 1);        // [rows, 900]
   const ae = createAutoencoder({ inputs: nIn, hidden, activation: 'sigmoid' }, rng);
-  const opt = new Optimizer({ kind: 'adam', learningRate: 1e-3 }, ae.params);
-  const names = Object.keys(ae.params) as (keyof typeof ae.params)[];
-  const step = () => {
-    const batchRows = Int32Array.from({ length: batch }, () => rng.below(rows));
-    const { value, grads } = tf.variableGrads(() => tf.tidy(() => mseLoss(ae, gatherRows(bits, nIn, batchRows))), names.map((n) => ae.params[n]));
-    opt.apply(Object.fromEntries(names.map((n) => [n, grads[ae.params[n].name]])), 1e-3);
-    value.dataSync();
-    tf.dispose([value, ...Object.values(grads)]);
-  };
-  for (let k = 0; k < warmup; k++) step();
-  const t0 = performance.now();
-  for (let k = 0; k < steps; k++) step();
-  const seconds = (performance.now() - t0) / 1000 / steps;
-  opt.dispose();
+  const randomRows = () => Int32Array.from({ length: batch }, () => rng.below(rows));
+  const seconds = secondsPerAdamStep(ae.params, () => tf.tidy(() => mseLoss(ae, gatherRows(bits, nIn, randomRows()))), steps, warmup);
   disposeAutoencoder(ae);
   return seconds;
 }

@@ -5,7 +5,7 @@
  * run; bench/run.ts also compares it with PyTorch on CPU when that is importable.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { Optimizer } from '../src/nn/train.js';
+import { secondsPerAdamStep } from './adam-step.js';
 import { roll, periodicConv2d } from '../src/nn/conv.js';
 import { logSumExp } from '../src/nn/ops.js';
 import { Rng } from '../src/sampling/rng.js';
@@ -32,27 +32,15 @@ function timeWith(conv: Conv, L: number, steps: number, warmup: number): number 
   const rng = Rng.stream(4, L);
   const normal = (shape: number[], fanIn: number) => tf.variable(tf.tensor(Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => rng.normal() * Math.sqrt(2 / fanIn)), shape));
   const params = { k1: normal([3, 3, 1, c1], 9), b1: tf.variable(tf.zeros([c1])), k2: normal([3, 3, c1, c2], 9 * c1), b2: tf.variable(tf.zeros([c2])), w: normal([c2, 2], c2), b: tf.variable(tf.zeros([2])) };
-  const names = Object.keys(params) as (keyof typeof params)[];
-  const opt = new Optimizer({ kind: 'adam', learningRate: 1e-3 }, params);
   const x = tf.tensor4d(Float32Array.from({ length: B * L * L }, () => (rng.nextU32() & 1 ? 1 : -1)), [B, L, L, 1]); // [B, L, L, 1]
   const labels = tf.oneHot(tf.tensor1d(Int32Array.from({ length: B }, (_, i) => i & 1), 'int32'), 2);              // [B, 2]
-  const step = () => {
-    const { value, grads } = tf.variableGrads(() => {
-      const h1 = tf.relu(tf.add(conv(x, params.k1 as tf.Tensor4D), params.b1));                                       // [B, L, L, c₁]
-      const pooled = tf.mean(tf.reshape(h1, [B, L / 2, 2, L / 2, 2, c1]), [2, 4]) as tf.Tensor4D;      // [B, L/2, L/2, c₁]
-      const h2 = tf.relu(tf.add(conv(pooled, params.k2 as tf.Tensor4D), params.b2));                                  // [B, L/2, L/2, c₂]
-      const z = tf.add(tf.matMul(tf.mean(h2, [1, 2]) as tf.Tensor2D, params.w as tf.Tensor2D), params.b);             // [B, 2]
-      return tf.mean(tf.sub(logSumExp(z, 1), tf.sum(tf.mul(z, labels), 1))) as tf.Scalar;
-    }, names.map((n) => params[n]));
-    opt.apply(Object.fromEntries(names.map((n) => [n, grads[params[n].name]])), 1e-3);
-    value.dataSync();
-    tf.dispose([value, ...Object.values(grads)]);
-  };
-  for (let k = 0; k < warmup; k++) step();
-  const t0 = performance.now();
-  for (let k = 0; k < steps; k++) step();
-  const seconds = (performance.now() - t0) / 1000 / steps;
-  opt.dispose();
+  const seconds = secondsPerAdamStep(params, () => {
+    const h1 = tf.relu(tf.add(conv(x, params.k1 as tf.Tensor4D), params.b1));                                          // [B, L, L, c₁]
+    const pooled = tf.mean(tf.reshape(h1, [B, L / 2, 2, L / 2, 2, c1]), [2, 4]) as tf.Tensor4D;                        // [B, L/2, L/2, c₁]
+    const h2 = tf.relu(tf.add(conv(pooled, params.k2 as tf.Tensor4D), params.b2));                                    // [B, L/2, L/2, c₂]
+    const z = tf.add(tf.matMul(tf.mean(h2, [1, 2]) as tf.Tensor2D, params.w as tf.Tensor2D), params.b);                // [B, 2]
+    return tf.mean(tf.sub(logSumExp(z, 1), tf.sum(tf.mul(z, labels), 1))) as tf.Scalar;
+  }, steps, warmup);
   tf.dispose([x, labels, ...Object.values(params)]);
   return seconds;
 }
