@@ -98,11 +98,17 @@ export function createMade(spec: MadeSpec, rng: Rng): Made {
 
 /** Network inputs from site values (bits for K = 2, category indices 0 … K−1 otherwise): [B, N] → [B, D]. */
 export function encode(made: Made, values: ArrayLike<number>, batch: number): tf.Tensor2D {
+  const x = encodeRows(made, values, batch);
+  return tf.tensor2d(x, [batch, x.length / batch]);
+}
+
+/** `encode`'s rows as a plain [batch · D] array (training batches are copied from it). */
+export function encodeRows(made: Made, values: ArrayLike<number>, batch: number): Float32Array {
   const { sites: N, categories: K } = made.spec;
-  if (K === 2) return tf.tensor2d(Float32Array.from(values), [batch, N]);
+  if (K === 2) return Float32Array.from(values);
   const x = new Float32Array(batch * N * K);
   for (let r = 0; r < batch * N; r++) x[r * K + values[r]] = 1;
-  return tf.tensor2d(x, [batch, N * K]);
+  return x;
 }
 
 /** Output logits: [B, D] → [B, D] (one Bernoulli logit per site, or K logits per site). */

@@ -10,7 +10,7 @@ import { train, type EpochMetrics, type TrainingJobArgs } from '../../nn/train.j
 import { Rng } from '../../sampling/rng.js';
 import { writeFileAtomicSync } from '../../io/checkpoint.js';
 import { BLOCK_CATEGORIES, blockSumCategories, blocksPerSide } from '../../lattice/blocks.js';
-import { createMade, disposeMade, encode, madeLogProb, saveMade, type MadeSpec } from './made.js';
+import { createMade, disposeMade, encode, encodeRows, madeLogProb, saveMade, type MadeSpec } from './made.js';
 
 /** Degrees of freedom the MADE models: spins, or block sums at stride 1 or 2. */
 export type Dof = 'spin' | 'block1' | 'block2';
@@ -62,8 +62,7 @@ export async function trainMadeJob(a: MadeTrainArgs): Promise<MadeTrainResult> {
   const tr = toDof(trainSet.bits, trainSet.n, trainSet.L, a.dof);
   const va = toDof(validationSet.bits, validationSet.n, validationSet.L, a.dof);
   const made = createMade(madeSpecFor(tr.sites, tr.categories, a), Rng.stream(a.seed, 20, tr.sites, tr.categories));
-  const x = encode(made, tr.values, trainSet.n);                                   // [n, D]
-  const rows = x.dataSync() as Float32Array, D = x.shape[1];                       // batches are copied from here (nn/data.ts gatherRows)
+  const rows = encodeRows(made, tr.values, trainSet.n), D = rows.length / trainSet.n; // [n·D]: batches are copied from it (nn/data.ts gatherRows)
   const xv = validationSet.n > 0 ? encode(made, va.values, validationSet.n) : null; // [n_v, D]
   const nll = (batch: tf.Tensor2D) => tf.neg(tf.mean(madeLogProb(made, batch))) as tf.Scalar;
   try {
@@ -85,7 +84,7 @@ export async function trainMadeJob(a: MadeTrainArgs): Promise<MadeTrainResult> {
     writeFileAtomicSync(done, JSON.stringify(result));
     return result;
   } finally {
-    tf.dispose([x, ...(xv ? [xv] : [])]);
+    xv?.dispose();
     disposeMade(made);
   }
 }
