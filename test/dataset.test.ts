@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { encodeNpy, npyHeader, parseNpyHeader, readNpy } from '../src/data/npy.js';
 import { PRESETS, customSpec, presetSpec, splitCounts } from '../src/data/spec.js';
-import { generateDataset } from '../src/data/generate.js';
+import { expectedCost, generateDataset } from '../src/data/generate.js';
 import { readManifest } from '../src/data/manifest.js';
 import { findGroup, readArray } from '../src/data/store.js';
 import { verifyDataset } from '../src/data/verify.js';
@@ -290,4 +290,17 @@ test('hdf5 storage holds the same arrays as npy storage', async () => {
     rmSync(a, { recursive: true, force: true });
     rmSync(b, { recursive: true, force: true });
   }
+});
+
+test('the task scheduler hands out the slow points first: deep-ordered conserved, near-T_c otherwise', () => {
+  const task = (L: number, T: number, model: 'conserved' | 'ising', algorithm: 'geometric' | 'exchange' | 'wolff') =>
+    expectedCost({ L, T, J: 1, model, algorithm, perTemperature: 100 });
+  // geometric at M0 = 0: T = 1.0 costs 130 ms per configuration at L = 50, T = 2.3 only 5 ms
+  assert.ok(task(50, 1.0, 'conserved', 'geometric') > 20 * task(50, 2.3, 'conserved', 'geometric'));
+  assert.ok(task(50, 1.0, 'conserved', 'geometric') > task(40, 1.0, 'conserved', 'geometric'));
+  // interpolation between the measured temperatures stays between its neighbours
+  const mid = task(50, 1.25, 'conserved', 'geometric');
+  assert.ok(mid < task(50, 1.0, 'conserved', 'geometric') && mid > task(50, 1.5, 'conserved', 'geometric'));
+  // the non-conserved rules slow down near T_c instead
+  assert.ok(task(50, CRITICAL_TEMPERATURE, 'ising', 'wolff') > task(50, 1.0, 'ising', 'wolff'));
 });

@@ -245,11 +245,19 @@ test('a training run killed with SIGKILL resumes to the same final weights', asy
 test('independent trainings give the same weights on 1 and 2 worker threads', async () => {
   const { runJobs } = await import('../src/nn/parallel.js');
   const module = new URL('../test-support/train-run.js', import.meta.url).href;
-  const jobs = [1, 2, 3].map((seed) => ({ module, fn: 'trainMlpJob', args: { seed, epochs: 3, hidden: 8 } }));
+  // the costs make the pool start job 2 first: results must still come back in the jobs' order
+  const jobs = [1, 2, 3].map((seed) => ({ module, fn: 'trainMlpJob', args: { seed, epochs: 3, hidden: 8 }, cost: seed === 3 ? 10 : 1 }));
   const one = await runJobs<Record<string, Float32Array>>(jobs, { workers: 1, backend: 'wasm' });
   const two = await runJobs<Record<string, Float32Array>>(jobs, { workers: 2, backend: 'wasm' });
   one.forEach((w, i) => Object.keys(w).forEach((k) => assert.deepEqual([...two[i][k]], [...w[k]], `job ${i} ${k}`)));
   assert.notDeepEqual([...one[0].w1], [...one[1].w1], 'different seeds train differently');
+});
+
+test('worker pools start the costliest jobs first, ties in their given order', async () => {
+  const { longestFirst } = await import('../src/nn/parallel.js');
+  const job = (cost?: number) => ({ module: 'file:///x.js', fn: 'f', args: null, cost });
+  assert.deepEqual(longestFirst([job(1), job(5), job(), job(5), job(2)]), [1, 3, 4, 0, 2]);
+  assert.deepEqual(longestFirst([job(), job(), job()]), [0, 1, 2]);
 });
 
 test('a dataset split loads as {0, 1} rows with its temperatures and labels', async () => {

@@ -100,11 +100,40 @@ function taskFiles(out: string, t: TaskSpec): TaskFiles {
   return { part: `${base}.spins`, checkpoint: `${base}.ckpt` };
 }
 
-/** Rough relative cost, for handing out the slowest tasks first (the outcome never depends on it). */
-function expectedCost(t: TaskSpec): number {
-  const nearTc = 1 / (Math.abs(t.T - CRITICAL_TEMPERATURE) + 0.1);
-  const slow = t.model === 'conserved' ? t.L * t.L * nearTc : nearTc;
-  return t.L * t.L * t.perTemperature * slow;
+/**
+ * Milliseconds per saved configuration at L = 50, M0 = 0, measured for the two fixed-M rules
+ * (spacing ⌈2τ⌉ × time per sweep; stop 20's table in issue 6). The geometric cluster rule is
+ * slowest deep in the ordered phase (slab interfaces move slowly), not near T_c.
+ */
+const CONSERVED_MS_PER_CONFIG_L50: Partial<Record<TaskSpec['algorithm'], [number, number][]>> = {
+  geometric: [[1.0, 130], [1.5, 82], [2.0, 9], [2.3, 5], [2.6, 3.4], [3.2, 1.4]],
+  exchange: [[1.0, 466], [1.5, 300], [2.0, 104], [2.3, 61], [2.6, 24], [3.2, 5.8]],
+};
+
+/** Log-linear interpolation in a (T, cost) table, held constant beyond its ends. */
+function interpolateLog(table: [number, number][], T: number): number {
+  if (T <= table[0][0]) return table[0][1];
+  for (let k = 1; k < table.length; k++) {
+    const [T1, c1] = table[k];
+    if (T <= T1) {
+      const [T0, c0] = table[k - 1];
+      return Math.exp(Math.log(c0) + ((T - T0) / (T1 - T0)) * (Math.log(c1) - Math.log(c0)));
+    }
+  }
+  return table[table.length - 1][1];
+}
+
+/**
+ * Rough relative cost, for handing out the slowest tasks first so that no long task starts last
+ * (the outcome never depends on it). Fixed-M rules use the measured table, scaled by L³ (L² sites,
+ * spacing taken ∝ L); the others slow down near T_c.
+ */
+export function expectedCost(t: Pick<TaskSpec, 'L' | 'T' | 'J' | 'model' | 'algorithm' | 'perTemperature'>): number {
+  const table = t.model === 'conserved' ? CONSERVED_MS_PER_CONFIG_L50[t.algorithm === 'kawasaki' ? 'exchange' : t.algorithm] : undefined;
+  const perConfig = table
+    ? interpolateLog(table, t.T / Math.abs(t.J || 1)) * (t.L / 50) ** 3
+    : (t.L * t.L) / (Math.abs(t.T - CRITICAL_TEMPERATURE) + 0.1);
+  return t.perTemperature * perConfig;
 }
 
 async function runTasks(

@@ -15,6 +15,11 @@ export interface Job {
   args: unknown;
   /** What the job is, in the study's terms ("N_l=128 T_cut=2.6"): names a sweep task. */
   label?: string;
+  /**
+   * Rough relative run time. Jobs start in decreasing order of it (longest first), so the longest
+   * training does not start last and leave the other workers idle; results keep the jobs' order.
+   */
+  cost?: number;
 }
 
 export interface JobOptions {
@@ -41,7 +46,7 @@ export async function runJobs<R>(jobs: Job[], options: JobOptions): Promise<R[]>
     return results;
   }
   await runOnWorkers<R>(
-    new URL('./job-worker.js', import.meta.url), jobs.map((_, i) => i), options.workers,
+    new URL('./job-worker.js', import.meta.url), longestFirst(jobs), options.workers,
     (id) => ({ id, job: jobs[id], backend: options.backend }),
     () => {},
     (id, result) => {
@@ -50,4 +55,9 @@ export async function runJobs<R>(jobs: Job[], options: JobOptions): Promise<R[]>
     },
   );
   return results;
+}
+
+/** Job indices by decreasing `cost` (jobs without one count as 0), ties in their given order. */
+export function longestFirst(jobs: readonly Job[]): number[] {
+  return jobs.map((_, i) => i).sort((a, b) => (jobs[b].cost ?? 0) - (jobs[a].cost ?? 0) || a - b);
 }

@@ -114,7 +114,7 @@ async function runIn(work: string, cfg: Config, ctx: StudyContext, title: string
   }
   const t0 = performance.now();
   const module = new URL('../models/cnn/train-job.js', import.meta.url).href;
-  const results = await studyJobs<CnnTrainResult>(ctx, jobs.map((j) => ({ module, fn: 'trainClassifierJob', args: { ...j.args, seed: pointSeed(ctx.seed, `${j.label} L=${j.L}`) }, label: `${j.label} L=${j.L}` })), backendName, (d, n) => ctx.onProgress?.(d, n + 1));
+  const results = await studyJobs<CnnTrainResult>(ctx, jobs.map((j) => ({ module, fn: 'trainClassifierJob', args: { ...j.args, seed: pointSeed(ctx.seed, `${j.label} L=${j.L}`) }, label: `${j.label} L=${j.L}`, cost: j.L * j.L * (j.args.architecture === 'dense' ? 0.1 : 1) })), backendName, (d, n) => ctx.onProgress?.(d, n + 1));
   const trainSeconds = (performance.now() - t0) / 1000;
   const runs: Run[] = jobs.map((j, i) => ({ label: j.label, L: j.L, result: results[i] }));
 

@@ -60,7 +60,7 @@ async function runIn(work: string, cfg: Config, ctx: StudyContext, title: string
   }
   const t0 = performance.now();
   const module = new URL('../models/rbm/train-job.js', import.meta.url).href;
-  const results = await studyJobs<RbmTrainResult>(ctx, jobs.map((j) => ({ module, fn: 'trainRbmJob', args: j.args, label: `${j.group} T=${j.T}` })), backendName, (d, n) => ctx.onProgress?.(d, n + 1));
+  const results = await studyJobs<RbmTrainResult>(ctx, jobs.map((j) => ({ module, fn: 'trainRbmJob', args: j.args, label: `${j.group} T=${j.T}`, cost: j.L ** 4 })), backendName, (d, n) => ctx.onProgress?.(d, n + 1));
   const trainSeconds = (performance.now() - t0) / 1000;
 
   // the harness: RBM samples against the Monte Carlo test configurations at the same T
