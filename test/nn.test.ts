@@ -254,10 +254,10 @@ test('independent trainings give the same weights on 1 and 2 worker threads', as
 });
 
 test('worker pools start the costliest jobs first, ties in their given order', async () => {
-  const { longestFirst } = await import('../src/nn/parallel.js');
-  const job = (cost?: number) => ({ module: 'file:///x.js', fn: 'f', args: null, cost });
-  assert.deepEqual(longestFirst([job(1), job(5), job(), job(5), job(2)]), [1, 3, 4, 0, 2]);
-  assert.deepEqual(longestFirst([job(), job(), job()]), [0, 1, 2]);
+  const { longestFirst } = await import('../src/sampling/threads.js');
+  const order = (costs: (number | undefined)[]) => longestFirst(costs.map((_, i) => i), (i) => costs[i] ?? 0);
+  assert.deepEqual(order([1, 5, undefined, 5, 2]), [1, 3, 4, 0, 2]);
+  assert.deepEqual(order([undefined, undefined, undefined]), [0, 1, 2]);
 });
 
 test('a dataset split loads as {0, 1} rows with its temperatures and labels', async () => {

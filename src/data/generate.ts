@@ -13,7 +13,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { sha256File, streamFile } from '../io/stream.js';
 import { join } from 'node:path';
-import { runOnWorkers } from '../sampling/threads.js';
+import { longestFirst, runOnWorkers } from '../sampling/threads.js';
 import { InputError } from '../errors.js';
 import { checkpointTimer, writeFileAtomicSync } from '../io/checkpoint.js';
 import { CRITICAL_TEMPERATURE, infiniteLattice } from '../exact/onsager.js';
@@ -141,7 +141,7 @@ async function runTasks(
   onSaved: (task: number, saved: number) => void, onFinished: (task: number) => void,
 ): Promise<{ results: TaskResult[]; resumed: number }> {
   const results: (TaskResult | null)[] = tasks.map(() => null);
-  const pending = tasks.map((_, i) => i).filter((i) => {
+  const unfinished = tasks.map((_, i) => i).filter((i) => {
     results[i] = finishedTask(tasks[i], taskFiles(out, tasks[i]));
     if (results[i]) {
       onSaved(i, tasks[i].perTemperature);
@@ -149,8 +149,8 @@ async function runTasks(
     }
     return results[i] === null;
   });
-  const resumed = tasks.length - pending.length;
-  pending.sort((a, b) => expectedCost(tasks[b]) - expectedCost(tasks[a]) || a - b);
+  const resumed = tasks.length - unfinished.length;
+  const pending = longestFirst(unfinished, (i) => expectedCost(tasks[i]));
   const threads = Math.max(1, Math.min(workers, pending.length));
   if (threads === 1) {
     for (const i of pending) {

@@ -4,7 +4,7 @@
  * returns plain data; each worker starts its own TensorFlow.js backend. Jobs draw from their own
  * seeds, so results do not depend on the number of workers.
  */
-import { runOnWorkers } from '../sampling/threads.js';
+import { longestFirst, runOnWorkers } from '../sampling/threads.js';
 import type { BackendName } from './backend.js';
 
 export interface Job {
@@ -46,7 +46,7 @@ export async function runJobs<R>(jobs: Job[], options: JobOptions): Promise<R[]>
     return results;
   }
   await runOnWorkers<R>(
-    new URL('./job-worker.js', import.meta.url), longestFirst(jobs), options.workers,
+    new URL('./job-worker.js', import.meta.url), longestFirst(jobs.map((_, i) => i), (i) => jobs[i].cost ?? 0), options.workers,
     (id) => ({ id, job: jobs[id], backend: options.backend }),
     () => {},
     (id, result) => {
@@ -55,9 +55,4 @@ export async function runJobs<R>(jobs: Job[], options: JobOptions): Promise<R[]>
     },
   );
   return results;
-}
-
-/** Job indices by decreasing `cost` (jobs without one count as 0), ties in their given order. */
-export function longestFirst(jobs: readonly Job[]): number[] {
-  return jobs.map((_, i) => i).sort((a, b) => (jobs[b].cost ?? 0) - (jobs[a].cost ?? 0) || a - b);
 }

@@ -13,6 +13,15 @@ export interface WorkerReply<R> {
   [interim: string]: unknown;
 }
 
+/**
+ * `ids` by decreasing cost, ties in their given order: handing the longest jobs out first keeps a
+ * long one from starting last while the other threads sit idle. Each cost is computed once.
+ */
+export function longestFirst(ids: readonly number[], cost: (id: number) => number): number[] {
+  const c = new Map(ids.map((id) => [id, cost(id)]));
+  return ids.map((id, k) => ({ id, k })).sort((a, b) => c.get(b.id)! - c.get(a.id)! || a.k - b.k).map((x) => x.id);
+}
+
 export async function runOnWorkers<R>(
   url: URL,
   ids: number[],
