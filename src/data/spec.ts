@@ -72,11 +72,21 @@ export const PRESETS: Record<string, { title: string; groups: PresetGroups }> = 
   // Azizi & Pleimling, CNN section: M0 = 0, L = 20, 30, 40, 50, T = 1.0 + (n − 1)·0.1, n = 1…23,
   // 70/10/20 per temperature, label 1 below T_c. "For every system size … we generate 10^5
   // configurations at temperatures T = 1.0 + (n − 1)ΔT": read as 10^5 per size over the 23
-  // temperatures, ⌈10^5/23⌉ = 4348 each (10^5 at each temperature would be 2.3·10^6 per size).
+  // temperatures (10^5 at each temperature would be 2.3·10^6 per size).
+  // Deviation at paper scale: seven more temperatures 2.18…2.34 (step 0.02) between the paper's
+  // 2.1, 2.2, 2.3, 2.4. On the paper's ΔT = 0.1 grid the L = 40, 50 curves fall from p > 0.95 to
+  // p < 0.05 within two grid steps, so the 0.5 crossing is a straight-line interpolation across
+  // the whole transition and the collapse fit cannot resolve ν. The 10^5 configurations per size
+  // are kept, spread over the 30 temperatures: ⌈10^5/30⌉ = 3334 each.
   'conserved-cnn': {
     title: 'CNN phase classifier (Azizi & Pleimling): conserved M0 = 0, L = 20…50, T = 1.0…3.2',
-    groups: (s) => (s === 'paper' ? [20, 30, 40, 50] : [12, 16, 20]).map((L) =>
-      conserved(`conserved-L${L}`, L, 0, range(1.0, 3.2, 0.1), s === 'paper' ? Math.ceil(100_000 / 23) : 400, { validation: 0.1, test: 0.2 }, true)),
+    groups: (s) => {
+      const paper = s === 'paper';
+      const T = range(1.0, 3.2, 0.1);
+      if (paper) T.push(...[2.18, 2.22, 2.24, 2.26, 2.28, 2.32, 2.34]), T.sort((a, b) => a - b);
+      return (paper ? [20, 30, 40, 50] : [12, 16, 20]).map((L) =>
+        conserved(`conserved-L${L}`, L, 0, T, paper ? Math.ceil(100_000 / T.length) : 400, { validation: 0.1, test: 0.2 }, true));
+    },
   },
   // Azizi & Pleimling, RBM section: L = 8 and 12; M0 = 0, an excess of 30 majority spins (L = 12,
   // Fig. 7 right), and the non-conserved model (Fig. 8); 10 000 training configurations per
