@@ -35,6 +35,54 @@ test('the collapse fit recovers T_c and ν of synthetic scaling data', () => {
   assert.ok(Math.abs(fit.nu - nu) < 0.1, `ν ${fit.nu}`);
   assert.ok(fit.quality < 3, `quality ${fit.quality}`);
   assert.ok(collapseQuality(curves, 2.5, 1) > 10 * fit.quality, 'a wrong T_c collapses much worse');
+  assert.equal(fit.atBound, false);
+});
+
+// Curves like the paper-scale CNN's: L = 20…50, a finite-size shift, binomial errors of ~670 test
+// configurations per T, on the paper's ΔT = 0.1 grid with seven temperatures added near T_c.
+function probabilityCurves(nu: number, seed: number) {
+  const Tc = 2.2692, rng = Rng.stream(seed, 1);
+  const grid = [...Array.from({ length: 23 }, (_, k) => 1 + 0.1 * k), 2.18, 2.22, 2.24, 2.26, 2.28, 2.32, 2.34].sort((a, b) => a - b);
+  return [20, 30, 40, 50].map((L) => ({
+    L,
+    points: grid.map((T) => {
+      const p = 1 / (1 + Math.exp(((T - Tc) * L ** (1 / nu) - 0.5) / 1.7));
+      const error = Math.sqrt((p * (1 - p)) / 670) + 0.001;
+      return { T, y: p + error * rng.normal(), error };
+    }),
+  }));
+}
+
+test('the collapse fit recovers ν = 1 on steep paper-scale curves', () => {
+  for (const seed of [1, 2, 3]) {
+    const fit = fitCollapse(probabilityCurves(1, seed), { Tc: [2.0, 2.6], nu: [0.4, 2.5] });
+    // The seed-to-seed scatter of these fits is ≈ 0.04 in ν and 0.003 in T_c.
+    assert.ok(Math.abs(fit.nu - 1) < 0.15, `seed ${seed}: ν ${fit.nu}`);
+    assert.ok(Math.abs(fit.Tc - 2.2692) < 0.015, `seed ${seed}: T_c ${fit.Tc}`);
+    assert.equal(fit.atBound, false);
+    assert.ok(fit.points >= 30, `${fit.points} scored points`);
+  }
+});
+
+test('the collapse fit stays inside its range and says when it ends on the edge', () => {
+  const fit = fitCollapse(probabilityCurves(2, 4), { Tc: [2.0, 2.6], nu: [0.4, 1.5] });
+  assert.ok(fit.nu <= 1.5 && fit.nu >= 0.4, `ν ${fit.nu}`);
+  assert.ok(fit.Tc <= 2.6 && fit.Tc >= 2.0, `T_c ${fit.Tc}`);
+  assert.equal(fit.atBound, true, `true ν = 2 lies outside [0.4, 1.5]: the fit ended at ν = ${fit.nu}`);
+  const inside = fitCollapse(probabilityCurves(2, 4), { Tc: [2.0, 2.6], nu: [0.4, 2.5] });
+  assert.ok(Math.abs(inside.nu - 2) < 0.3 && !inside.atBound, `with ν = 2 inside the range: ${inside.nu}`);
+});
+
+test('collapse quality scores a fixed set of points and refuses to drop one', () => {
+  const pt = (T: number, y: number) => ({ T, y, error: 0.01 });
+  // Scaled at T_c = 2.2, ν = 1: a spans x ∈ [−4, 4] and scores x = −2, 0, 2; b spans [−6, 6] and scores −2, 0, 2.
+  const a = { L: 10, points: [pt(1.8, 0.99), pt(2.0, 0.9), pt(2.2, 0.5), pt(2.4, 0.1), pt(2.6, 0.01)] };
+  const b = { L: 20, points: [pt(1.9, 0.99), pt(2.1, 0.8), pt(2.2, 0.5), pt(2.3, 0.2), pt(2.5, 0.01)] };
+  assert.ok(Number.isFinite(collapseQuality([a, b], 2.2, 1)));
+  // With ν small the L = 20 curve scales far beyond the L = 10 one: its points have no partner.
+  assert.equal(collapseQuality([a, b], 2.2, 0.2), Infinity);
+  // Points outside the window are not scored: with a window no point reaches, there is nothing to score.
+  assert.ok(Number.isNaN(collapseQuality([a, b], 2.2, 1, { window: [0.6, 0.7] })));
 });
 
 test('classifiers give probabilities, gradients and round-trip through safetensors', async () => {

@@ -21,11 +21,32 @@ export function crossing(curve: CurvePoint[], level = 0.5): number {
   return NaN;
 }
 
-export function collapseQuality(curves: { L: number; points: CurvePoint[] }[], Tc: number, nu: number): number {
+export interface CollapseOptions {
+  /**
+   * Only points with window[0] ≤ y ≤ window[1] are scored (each against the other sizes' curves,
+   * which are used over their whole range). The scored set is fixed by the data, not by (T_c, ν):
+   * when it moves with the parameters, a fit can lower the quality by scoring fewer, easier
+   * points — on a coarse grid it ran to ν ≈ 0.34 that way. Default [0.05, 0.95], the scaling region
+   * of a probability curve.
+   */
+  window?: [number, number];
+}
+
+const DEFAULT_WINDOW: [number, number] = [0.05, 0.95];
+
+/**
+ * Houdayer–Hartmann quality of the collapse at (T_c, ν): mean squared deviation, in units of the
+ * combined error, of each scored point from the mean of the other sizes' curves at its scaled
+ * abscissa. Infinity when a scored point has no other curve to compare with (it lies outside their
+ * scaled range), so the fit cannot drop points; NaN when no point is in the window.
+ */
+export function collapseQuality(curves: { L: number; points: CurvePoint[] }[], Tc: number, nu: number, options: CollapseOptions = {}): number {
+  const [lo, hi] = options.window ?? DEFAULT_WINDOW;
   const scaled = curves.map((c) => c.points.map((p) => ({ x: (p.T - Tc) * c.L ** (1 / nu), y: p.y, e: p.error })).sort((a, b) => a.x - b.x));
   let sum = 0, count = 0;
-  scaled.forEach((mine, ci) => {
-    for (const p of mine) {
+  for (let ci = 0; ci < scaled.length; ci++) {
+    for (const p of scaled[ci]) {
+      if (!(p.y >= lo && p.y <= hi)) continue;
       let ySum = 0, eSum = 0, k = 0;
       scaled.forEach((other, oj) => {
         if (oj === ci) return;
@@ -40,7 +61,7 @@ export function collapseQuality(curves: { L: number; points: CurvePoint[] }[], T
           }
         }
       });
-      if (k === 0) continue;
+      if (k === 0) return Infinity;
       const Y = ySum / k, dY2 = eSum / (k * k);
       const d2 = p.e * p.e + dY2;
       if (d2 > 0) {
@@ -48,26 +69,44 @@ export function collapseQuality(curves: { L: number; points: CurvePoint[] }[], T
         count++;
       }
     }
-  });
+  }
   return count > 0 ? sum / count : NaN;
 }
 
-/** (T_c, ν) minimising the collapse quality on a grid, refined around the best point. */
-export function fitCollapse(curves: { L: number; points: CurvePoint[] }[], range: { Tc: [number, number]; nu: [number, number] }): { Tc: number; nu: number; quality: number } {
+export interface CollapseFit {
+  Tc: number;
+  nu: number;
+  quality: number;
+  /** Number of scored points (those inside the window). */
+  points: number;
+  /** True when the best point lies on the edge of the searched range: the fit did not converge inside it. */
+  atBound: boolean;
+}
+
+/**
+ * (T_c, ν) minimising the collapse quality on a grid inside `range`, refined four times around the
+ * best point; the refinement never leaves `range`.
+ */
+export function fitCollapse(curves: { L: number; points: CurvePoint[] }[], range: { Tc: [number, number]; nu: [number, number] }, options: CollapseOptions = {}): CollapseFit {
+  const [lo, hi] = options.window ?? DEFAULT_WINDOW;
+  const points = curves.reduce((n, c) => n + c.points.filter((p) => p.y >= lo && p.y <= hi).length, 0);
   let best = { Tc: NaN, nu: NaN, quality: Infinity };
   let [t0, t1] = range.Tc, [n0, n1] = range.nu;
+  const steps = 24;
   for (let round = 0; round < 4; round++) {
-    const steps = 24;
     for (let i = 0; i <= steps; i++) {
       for (let j = 0; j <= steps; j++) {
         const Tc = t0 + ((t1 - t0) * i) / steps, nu = n0 + ((n1 - n0) * j) / steps;
-        const q = collapseQuality(curves, Tc, nu);
+        const q = collapseQuality(curves, Tc, nu, options);
         if (q < best.quality) best = { Tc, nu, quality: q };
       }
     }
     const dt = (t1 - t0) / 8, dn = (n1 - n0) / 8;
-    [t0, t1] = [best.Tc - dt, best.Tc + dt];
-    [n0, n1] = [Math.max(0.05, best.nu - dn), best.nu + dn];
+    [t0, t1] = [Math.max(range.Tc[0], best.Tc - dt), Math.min(range.Tc[1], best.Tc + dt)];
+    [n0, n1] = [Math.max(range.nu[0], best.nu - dn), Math.min(range.nu[1], best.nu + dn)];
   }
-  return best;
+  // On an edge to within the last grid step (the last round's spacing is range / 24 / 4^3).
+  const edge = (x: number, [a, b]: [number, number]) => Math.min(x - a, b - x) <= (b - a) / steps / 64;
+  const atBound = Number.isFinite(best.quality) && (edge(best.Tc, range.Tc) || edge(best.nu, range.nu));
+  return { ...best, points, atBound };
 }

@@ -156,6 +156,10 @@ async function runIn(work: string, cfg: Config, ctx: StudyContext, title: string
   report.compare({ quantity: 'collapse fit: ν', spinflow: { mean: main.fit.nu, error: main.fit.nuError }, paper: 1, exact: 1 });
   const lo = ctx.scale === 'paper' ? 2.24 : 2.15, hi = ctx.scale === 'paper' ? 2.29 : 2.4;
   const crossingsOk = main.crossings.every((x) => x >= lo && x <= hi);
+  // Issue acceptance at paper scale: ν within 1 ± 0.15 and T_c within 0.02 of exact, from a fit
+  // that converged inside its range; quick scale asks only for the crossings.
+  const fitOk = !main.fit.atBound && Math.abs(main.fit.nu - 1) <= 0.15 && Math.abs(main.fit.Tc - CRITICAL_TEMPERATURE) <= 0.02;
+  const passed = crossingsOk && (ctx.scale !== 'paper' || fitOk);
   const controls: Record<string, unknown> = {};
   if (cfg.controls) {
     for (const label of ['dense', 'cnn-ising'] as const) {
@@ -168,18 +172,19 @@ async function runIn(work: string, cfg: Config, ctx: StudyContext, title: string
   }
   report.summary.findings = {
     crossings: Object.fromEntries(sizes.map((L, i) => [L, { mean: main.crossings[i], error: main.crossingErrors[i] }])),
-    crossingsInside: { range: [lo, hi], ok: crossingsOk }, collapse: main.fit, controls,
+    crossingsInside: { range: [lo, hi], ok: crossingsOk }, collapse: main.fit,
+    collapseAcceptance: { nu: [0.85, 1.15], TcWithin: 0.02, ok: fitOk, required: ctx.scale === 'paper' }, controls,
     epochs: Object.fromEntries(runs.map((r) => [`${r.label}-L${r.L}`, r.result.metrics.length])),
     trainSecondsPerNetwork: Object.fromEntries(runs.map((r) => [`${r.label}-L${r.L}`, r.result.trainSeconds])),
   };
   const text = [
     `${runs.length} networks trained in ${trainSeconds.toFixed(1)} s on ${backendDetail}`,
     `crossings of ½ (CNN, M0 = 0): ${sizes.map((L, i) => `L = ${L}: ${main.crossings[i].toFixed(4)} ± ${main.crossingErrors[i].toFixed(4)}`).join(', ')} → ${crossingsOk ? 'all' : 'not all'} inside [${lo}, ${hi}]`,
-    `collapse fit: T_c = ${main.fit.Tc.toFixed(4)} ± ${main.fit.TcError.toFixed(4)}, ν = ${main.fit.nu.toFixed(3)} ± ${main.fit.nuError.toFixed(3)} (exact 2.2692, 1)`,
+    `collapse fit: T_c = ${main.fit.Tc.toFixed(4)} ± ${main.fit.TcError.toFixed(4)}, ν = ${main.fit.nu.toFixed(3)} ± ${main.fit.nuError.toFixed(3)} (exact 2.2692, 1; ${main.fit.points} points with 0.05 ≤ p ≤ 0.95${main.fit.atBound ? '; AT THE EDGE of the searched range, not converged' : ''})`,
     ...Object.entries(controls).map(([k, v]) => `control ${k}: ${JSON.stringify((v as { crossings: unknown }).crossings)}`),
   ].join('\n');
   ctx.onProgress?.(jobs.length + 1, jobs.length + 1);
-  return { report, text, passed: crossingsOk };
+  return { report, text, passed };
 }
 
 /** `spinflow cnn evaluate`: ordered probability per T on one split of a group, its crossing of ½ and the accuracy. */
