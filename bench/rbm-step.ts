@@ -4,11 +4,14 @@
  */
 import { AdamAscent, contrastiveGradient, Rbm } from '../src/models/rbm/rbm.js';
 import { Rng } from '../src/sampling/rng.js';
+import type { RowKernel } from '../src/nn/row-axpy.js';
 
-export function timeRbmStep(L: number, batch: number, k: number, steps: number, warmup = 5): number {
+/** Seconds per step; `kernel` 'js' runs the Gibbs multiply-adds in JS instead of the SIMD kernel. */
+export function timeRbmStep(L: number, batch: number, k: number, steps: number, warmup = 5, kernel: RowKernel = 'auto'): number {
   const V = L * L;
   const rng = Rng.stream(1, 98);
-  const rbm = Rbm.random(V, V, rng);
+  const init = Rbm.random(V, V, rng);
+  const rbm = new Rbm(V, V, init.W, init.b, init.c, kernel);
   const data = Uint8Array.from({ length: batch * 8 * V }, () => rng.nextU32() & 1);
   const adam = new AdamAscent([rbm.W, rbm.b, rbm.c], 5e-3);
   const grads: [Float64Array, Float64Array, Float64Array] = [new Float64Array(V * V), new Float64Array(V), new Float64Array(V)];

@@ -193,16 +193,17 @@ for (const hidden of [128, 512]) {
 
 // RBM CD-10 step of the rbm study (L = 8 and 12, batch 20 as at quick scale), typed arrays vs PyTorch CPU
 const rbmSteps = quick ? 20 : 100;
-const rbm: { L: number; spinflowMs: number; torchMs: number | null; ratio: number | null }[] = [];
+const rbm: { L: number; spinflowMs: number; jsGibbsMs: number; torchMs: number | null; ratio: number | null }[] = [];
 for (const L of [8, 12]) {
   const ms = timeRbmStep(L, 20, 10, rbmSteps) * 1000;
+  const jsMs = timeRbmStep(L, 20, 10, rbmSteps, 5, 'js') * 1000;
   let torchMs: number | null = null;
   if (torchPython) {
     const r = spawnSync(torchPython, [join(root, 'bench', 'py', 'rbm_step.py'), String(L), '20', '10', String(rbmSteps)], { encoding: 'utf8', env: { ...process.env, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1' } });
     if (r.status === 0) torchMs = Number(r.stdout.trim()) * 1000;
   }
-  rbm.push({ L, spinflowMs: ms, torchMs, ratio: torchMs ? ms / torchMs : null });
-  log(`RBM CD-10 step L = ${L}, batch 20 (typed arrays): ${ms.toFixed(2)} ms; PyTorch CPU ${torchMs ? `${torchMs.toFixed(2)} ms, ratio ${(ms / torchMs).toFixed(2)}` : 'not importable: skipped'}`);
+  rbm.push({ L, spinflowMs: ms, jsGibbsMs: jsMs, torchMs, ratio: torchMs ? ms / torchMs : null });
+  log(`RBM CD-10 step L = ${L}, batch 20 (typed arrays, Gibbs on the SIMD kernel): ${ms.toFixed(2)} ms, Gibbs in JS ${jsMs.toFixed(2)} ms (×${(jsMs / ms).toFixed(2)}); PyTorch CPU ${torchMs ? `${torchMs.toFixed(2)} ms, ratio ${(ms / torchMs).toFixed(2)}` : 'not importable: skipped'}`);
 }
 
 // CNN classifier step of the conserved-cnn study (paper channels, batch 128; 547 steps make an epoch

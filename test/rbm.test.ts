@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Rbm, rbmProposal } from '../src/models/rbm/rbm.js';
+import { contrastiveGradient, Rbm, rbmProposal } from '../src/models/rbm/rbm.js';
 import { neuralMetropolis } from '../src/sampling/neural-mh.js';
 import { evaluateConfigurations } from '../src/evaluate/harness.js';
 import { enumerationObservables } from '../src/exact/enumeration.js';
@@ -96,6 +96,58 @@ test('the RBM-proposal Metropolis–Hastings chain samples the exact Ising distr
   // the raw samples of the same RBM are far from the Boltzmann distribution
   const raw = evaluateConfigurations(Int8Array.from(rbm.sample(2000, 60, 8), (b) => (b ? 1 : -1)), 2000, L, { kind: 'exact', T: 3.5 });
   assert.ok(raw.energyTest.pValue < 1e-6, `raw RBM p = ${raw.energyTest.pValue}`);
+});
+
+test('the SIMD Gibbs kernel and its JS fallback draw the same chains, and follow parameter changes', () => {
+  const V = 37, H = 29; // not multiples of four: the kernel's scalar tails run too
+  const simd = smallRbm(V, H, 11, 0.5);
+  const js = new Rbm(V, H, simd.W.slice(), simd.b.slice(), simd.c.slice(), 'js');
+  assert.equal(simd.simd, true, 'Node has WebAssembly SIMD: the kernel should load');
+  assert.equal(js.simd, false);
+  for (const round of [0, 1]) {
+    const a = new Uint8Array(4 * V), b = new Uint8Array(4 * V);
+    for (let r = 0; r < 4; r++) {
+      simd.gibbs(a, r, 7, Rng.stream(5, round, r));
+      js.gibbs(b, r, 7, Rng.stream(5, round, r));
+      simd.gibbsConditioned(a, r, 3, Rng.stream(6, round, r), 12);
+      js.gibbsConditioned(b, r, 3, Rng.stream(6, round, r), 12);
+    }
+    assert.deepEqual(a, b, `round ${round}`);
+    assert.ok(a.some((x) => x === 1) && a.some((x) => x === 0));
+    // change the parameters in place: both must pick the change up through changed()
+    for (const m of [simd, js]) {
+      m.W.forEach((w, i, W) => (W[i] = -w));
+      m.b.fill(0.3);
+      m.changed();
+    }
+  }
+});
+
+test('the CD gradient is the derivative of mean F(negatives) − mean F(data) (central differences)', () => {
+  const V = 7, H = 5, B = 3;
+  const rbm = smallRbm(V, H, 12, 0.7);
+  const rng = Rng.stream(13, 1);
+  const data = Uint8Array.from({ length: B * V }, () => rng.nextU32() & 1);
+  const negatives = Uint8Array.from({ length: B * V }, () => rng.nextU32() & 1);
+  const grads: [Float64Array, Float64Array, Float64Array] = [new Float64Array(V * H), new Float64Array(V), new Float64Array(H)];
+  const meanF = (set: Uint8Array) => Array.from({ length: B }, (_, r) => rbm.freeEnergy(set, r)).reduce((a, b) => a + b) / B;
+  const objective = () => meanF(negatives) - meanF(data); // the CD surrogate of the log-likelihood
+  const gap = contrastiveGradient(rbm, data, negatives, B, grads);
+  assert.ok(Math.abs(gap - (meanF(data) - meanF(negatives))) < 1e-5, `gap ${gap}`);
+  const h = 1e-5;
+  [rbm.W, rbm.b, rbm.c].forEach((theta, k) => {
+    for (let i = 0; i < theta.length; i++) {
+      const keep = theta[i];
+      theta[i] = keep + h;
+      const up = objective();
+      theta[i] = keep - h;
+      const down = objective();
+      theta[i] = keep;
+      const numeric = (up - down) / (2 * h);
+      // f32 accumulation: ≈ 1e-7 relative per term
+      assert.ok(Math.abs(numeric - grads[k][i]) < 1e-5 + 1e-5 * Math.abs(numeric), `parameter ${k}[${i}]: ${grads[k][i]} vs ${numeric}`);
+    }
+  });
 });
 
 test('save and load keep the parameters', () => {

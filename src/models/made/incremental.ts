@@ -11,7 +11,7 @@
  * is then one contiguous run of ones (degrees grow with the unit index), which `connect` checks:
  * row r of a layer reaches columns [from[r], to[r]) only.
  *
- * The multiply-adds run in row-axpy.wat (WebAssembly SIMD, four f32 lanes) on one linear memory per
+ * The multiply-adds run in nn/wasm/row-axpy.wat (WebAssembly SIMD, four f32 lanes) on one linear memory per
  * state that holds the weights and every activation; where the compiled kernel cannot be read (a
  * browser page) or SIMD is missing, the same loop runs in JS on an ArrayBuffer of the same layout.
  * Activations are f32 like the network's; each chain is re-evaluated from scratch every few sweeps.
@@ -20,8 +20,7 @@
  * inputs and outputs, H_l hidden widths; positions q = 0 … N−1 in the order.
  */
 import type { Rng } from '../../sampling/rng.js';
-import { readBytes } from '../../io/files.js';
-import { wasmSimdSupported } from '../../sampling/rules/multispin-wasm.js';
+import { arenaBytes, rowArena, type AxpyRows, type RowKernel } from '../../nn/row-axpy.js';
 import type { Made } from './made.js';
 
 /** A masked weight matrix [rows, cols] whose row r connects to columns [from[r], to[r]). */
@@ -127,55 +126,8 @@ export function madeTables(made: Made): MadeTables {
 }
 
 /** out[c] += scales[r] · w[r·cols + c] for the listed rows r and from[r] ≤ c < to[r]; every pointer a byte address. */
-type AxpyRows = (out: number, w: number, cols: number, rows: number, count: number, scales: number, from: number, to: number) => void;
-
-/** The pieces of the WebAssembly JS API used here (the project's lib settings do not declare them). */
-interface WasmApi {
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { readonly exports: unknown };
-  Memory: new (descriptor: { initial: number }) => { readonly buffer: ArrayBuffer };
-}
-const wasmApi = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
-const PAGE = 65536;
-
-let compiled: object | null | undefined;
-
-/** The compiled row kernel, or null where it cannot be had (no SIMD, or no file access). */
-function kernelModule(): object | null {
-  if (compiled === undefined) {
-    try {
-      compiled = wasmApi && wasmSimdSupported() ? new wasmApi.Module(readBytes(new URL(/* @vite-ignore */ './row-axpy.wasm', import.meta.url))) : null;
-    } catch {
-      compiled = null;
-    }
-  }
-  return compiled;
-}
-
-/** Which loop runs the multiply-adds: the SIMD kernel when available ('auto'), or always JS. */
-export type MadeKernel = 'auto' | 'js';
-
-/** A linear memory of `bytes` bytes and the row multiply-add working on it. */
-function arena(bytes: number, kernel: MadeKernel): { buffer: ArrayBuffer; axpyRows: AxpyRows; simd: boolean } {
-  const mod = kernel === 'auto' ? kernelModule() : null;
-  if (mod && wasmApi) {
-    const memory = new wasmApi.Memory({ initial: Math.ceil(bytes / PAGE) });
-    const instance = new wasmApi.Instance(mod, { env: { memory } });
-    return { buffer: memory.buffer, axpyRows: (instance.exports as { axpyRows: AxpyRows }).axpyRows, simd: true };
-  }
-  const buffer = new ArrayBuffer(bytes);
-  const f32 = new Float32Array(buffer), i32 = new Int32Array(buffer);
-  const axpyRows: AxpyRows = (out, w, cols, rows, count, scales, from, to) => {
-    const o = out >> 2, wb = w >> 2, rb = rows >> 2, sb = scales >> 2, fb = from >> 2, tb = to >> 2;
-    for (let j = 0; j < count; j++) {
-      const r = i32[rb + j], s = f32[sb + r];
-      if (s === 0) continue;
-      const base = wb + r * cols, end = i32[tb + r];
-      for (let c = i32[fb + r]; c < end; c++) f32[o + c] += s * f32[base + c];
-    }
-  };
-  return { buffer, axpyRows, simd: false };
-}
+/** Which loop runs the multiply-adds (see nn/row-axpy.ts). */
+export type MadeKernel = RowKernel;
 
 const softplus = (x: number) => (x > 0 ? x + Math.log1p(Math.exp(-x)) : Math.log1p(Math.exp(x)));
 
@@ -235,16 +187,11 @@ export class MadeState {
     // one memory for the connections and the activations, in 16-byte aligned blocks
     const conns = [...tables.hidden, tables.output, ...(tables.direct ? [tables.direct] : [])];
     const blocks = [...conns.flatMap((c) => [c.weight.length, c.from.length, c.to.length]), ...widths.flatMap((H) => Array(6).fill(H)), ...tables.readyUnits.map((u) => u.length), D, D, D, 2];
-    const mem = arena(blocks.reduce((sum, n) => sum + 16 * Math.ceil(n / 4), 0), kernel);
+    const mem = rowArena(arenaBytes(blocks), kernel);
     this.axpyRows = mem.axpyRows;
     this.simd = mem.simd;
     this.mem = new Float32Array(mem.buffer);
-    let at = 0;
-    const take = <V extends Float32Array | Int32Array>(View: new (b: ArrayBuffer, at: number, n: number) => V, n: number): V => {
-      const view = new View(mem.buffer, at, n);
-      at += 16 * Math.ceil(n / 4);
-      return view;
-    };
+    const take = mem.take;
     const f32 = (n: number) => take(Float32Array, n), i32 = (n: number) => take(Int32Array, n);
     const placed = conns.map((c): Connection => {
       const weight = f32(c.weight.length), from = i32(c.from.length), to = i32(c.to.length);

@@ -1,4 +1,5 @@
-;; Row-sparse multiply-add of the incremental MADE (models/made/incremental.ts), four f32 lanes:
+;; Row-sparse multiply-add, four f32 lanes (loaded by nn/row-axpy.ts; used by the incremental MADE
+;; and the RBM's Gibbs half steps):
 ;;
 ;;   for j < count:  r = rows[j],  s = scales[r];  if s ≠ 0:
 ;;     out[c] += s · w[r·cols + c]   for from[r] ≤ c < to[r]
