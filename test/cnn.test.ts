@@ -64,6 +64,28 @@ test('the collapse fit recovers ν = 1 on steep paper-scale curves', () => {
   }
 });
 
+test('a per-size factor in the scaling variable: curves narrowing as 1/(L √(ln L)) collapse with it at ν = 1', () => {
+  const Tc = 2.2692, rng = Rng.stream(7, 1);
+  const grid = Array.from({ length: 60 }, (_, k) => 2.0 + 0.01 * k);
+  const curves = [20, 30, 40, 50].map((L) => {
+    const factor = Math.sqrt(0.5 * Math.log(L) - 0.7); // like the 2D Ising √c(L)
+    return {
+      L, factor,
+      points: grid.map((T) => {
+        const p = 1 / (1 + Math.exp(((T - Tc) * L * factor) / 1.2));
+        const error = Math.sqrt((p * (1 - p)) / 670) + 0.001;
+        return { T, y: p + error * rng.normal(), error };
+      }),
+    };
+  });
+  const range = { Tc: [2.0, 2.6] as [number, number], nu: [0.4, 2.5] as [number, number] };
+  const plain = fitCollapse(curves.map(({ L, points }) => ({ L, points })), range);
+  const withFactor = fitCollapse(curves, range);
+  assert.ok(Math.abs(withFactor.nu - 1) < 0.05, `with the factor: ν ${withFactor.nu}`);
+  assert.ok(plain.nu < 0.9, `a pure power law absorbs the logarithm into ν < 1: ${plain.nu}`);
+  assert.ok(Math.abs(withFactor.Tc - Tc) < 0.005 && Math.abs(plain.Tc - Tc) < 0.005);
+});
+
 test('the collapse fit stays inside its range and says when it ends on the edge', () => {
   const fit = fitCollapse(probabilityCurves(2, 4), { Tc: [2.0, 2.6], nu: [0.4, 1.5] });
   assert.ok(fit.nu <= 1.5 && fit.nu >= 0.4, `ν ${fit.nu}`);
@@ -73,14 +95,16 @@ test('the collapse fit stays inside its range and says when it ends on the edge'
   assert.ok(Math.abs(inside.nu - 2) < 0.3 && !inside.atBound, `with ν = 2 inside the range: ${inside.nu}`);
 });
 
-test('collapse quality scores a fixed set of points and refuses to drop one', () => {
+test('collapse quality scores a fixed set of points and compares each with every other curve', () => {
   const pt = (T: number, y: number) => ({ T, y, error: 0.01 });
   // Scaled at T_c = 2.2, ν = 1: a spans x ∈ [−4, 4] and scores x = −2, 0, 2; b spans [−6, 6] and scores −2, 0, 2.
   const a = { L: 10, points: [pt(1.8, 0.99), pt(2.0, 0.9), pt(2.2, 0.5), pt(2.4, 0.1), pt(2.6, 0.01)] };
-  const b = { L: 20, points: [pt(1.9, 0.99), pt(2.1, 0.8), pt(2.2, 0.5), pt(2.3, 0.2), pt(2.5, 0.01)] };
-  assert.ok(Number.isFinite(collapseQuality([a, b], 2.2, 1)));
-  // With ν small the L = 20 curve scales far beyond the L = 10 one: its points have no partner.
-  assert.equal(collapseQuality([a, b], 2.2, 0.2), Infinity);
+  const b = { L: 20, points: [pt(1.9, 0.99), pt(2.1, 0.9), pt(2.2, 0.5), pt(2.3, 0.1), pt(2.5, 0.01)] };
+  assert.ok(collapseQuality([a, b], 2.2, 1) < 1e-9, 'a and b are one curve at T_c = 2.2, ν = 1');
+  // With ν small the L = 20 curve scales far beyond the L = 10 one: its scored points (0.9, 0.1) are
+  // compared with a's plateau ends (0.99, 0.01) instead of being dropped, and the quality is much worse.
+  const spread = collapseQuality([a, b], 2.2, 0.2);
+  assert.ok(Number.isFinite(spread) && spread > 100, `quality at ν = 0.2: ${spread}`);
   // Points outside the window are not scored: with a window no point reaches, there is nothing to score.
   assert.ok(Number.isNaN(collapseQuality([a, b], 2.2, 1, { window: [0.6, 0.7] })));
 });
@@ -113,10 +137,14 @@ test('reproduce conserved-cnn writes the crossings, the collapse and its fit', (
     const r = spawnSync(process.execPath, [CLI, 'reproduce', 'conserved-cnn', '--out', dir, '--workers', '2', '--json', '--set', 'epochs=2', '--set', 'bootstrap=3', '--set', 'controls=0', '--set', 'c1=4', '--set', 'c2=4'],
       { encoding: 'utf8', env: { ...process.env, CI: 'true' } });
     assert.ok(r.status === 0 || r.status === 1, r.stderr);
-    for (const f of ['ordered-probability', 'collapse', 'collapse-fitted']) assert.ok(existsSync(join(dir, 'conserved-cnn', 'figures', `${f}.svg`)), f);
+    for (const f of ['ordered-probability', 'energy-bayes', 'collapse', 'collapse-fitted', 'collapse-heat']) assert.ok(existsSync(join(dir, 'conserved-cnn', 'figures', `${f}.svg`)), f);
     const s = JSON.parse(readFileSync(join(dir, 'conserved-cnn', 'summary.json'), 'utf8'));
     assert.deepEqual(Object.keys(s.findings.crossings), ['12', '16', '20']);
     assert.equal(typeof s.findings.collapse.nu, 'number');
+    assert.equal(typeof s.findings.collapseHeatCorrected.nu, 'number');
+    assert.equal(s.findings.collapseAcceptance.judged, 'collapseHeatCorrected');
+    // the energy-only Bayes classifier needs no training: its crossings must sit near T_c already (quick-scale range)
+    for (const [L, c] of Object.entries(s.findings.energyBayes.crossings) as [string, { mean: number }][]) assert.ok(c.mean > 2.15 && c.mean < 2.4, `Bayes crossing at L = ${L}: ${c.mean}`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -21,12 +21,23 @@ export function crossing(curve: CurvePoint[], level = 0.5): number {
   return NaN;
 }
 
+/**
+ * One size's curve. `factor` (default 1) multiplies its scaled abscissa, x = (T − T_c) L^{1/ν}·factor:
+ * a per-size correction to pure power-law scaling, e.g. √c(L) when the curve's width is set by the
+ * energy fluctuations of a model whose specific heat c(L) grows like ln L (2D Ising).
+ */
+export interface ScalingCurve {
+  L: number;
+  points: CurvePoint[];
+  factor?: number;
+}
+
 export interface CollapseOptions {
   /**
    * Only points with window[0] ≤ y ≤ window[1] are scored (each against the other sizes' curves,
    * which are used over their whole range). The scored set is fixed by the data, not by (T_c, ν):
    * when it moves with the parameters, a fit can lower the quality by scoring fewer, easier
-   * points — on a coarse grid it ran to ν ≈ 0.34 that way. Default [0.05, 0.95], the scaling region
+   * points — on a coarse grid it ran to ν ≈ 0.34 that way (with the search also leaving its range). Default [0.05, 0.95], the scaling region
    * of a probability curve.
    */
   window?: [number, number];
@@ -37,31 +48,40 @@ const DEFAULT_WINDOW: [number, number] = [0.05, 0.95];
 /**
  * Houdayer–Hartmann quality of the collapse at (T_c, ν): mean squared deviation, in units of the
  * combined error, of each scored point from the mean of the other sizes' curves at its scaled
- * abscissa. Infinity when a scored point has no other curve to compare with (it lies outside their
- * scaled range), so the fit cannot drop points; NaN when no point is in the window.
+ * abscissa. Every other curve takes part: beyond its scaled range it is held at its end value (the
+ * plateau of a probability curve), so no (T_c, ν) can leave a scored point out. NaN when no point
+ * is in the window.
  */
-export function collapseQuality(curves: { L: number; points: CurvePoint[] }[], Tc: number, nu: number, options: CollapseOptions = {}): number {
+export function collapseQuality(curves: ScalingCurve[], Tc: number, nu: number, options: CollapseOptions = {}): number {
   const [lo, hi] = options.window ?? DEFAULT_WINDOW;
-  const scaled = curves.map((c) => c.points.map((p) => ({ x: (p.T - Tc) * c.L ** (1 / nu), y: p.y, e: p.error })).sort((a, b) => a.x - b.x));
+  const scaled = curves.map((c) => c.points.map((p) => ({ x: (p.T - Tc) * c.L ** (1 / nu) * (c.factor ?? 1), y: p.y, e: p.error })).sort((a, b) => a.x - b.x));
   let sum = 0, count = 0;
   for (let ci = 0; ci < scaled.length; ci++) {
     for (const p of scaled[ci]) {
       if (!(p.y >= lo && p.y <= hi)) continue;
       let ySum = 0, eSum = 0, k = 0;
       scaled.forEach((other, oj) => {
-        if (oj === ci) return;
+        if (oj === ci || other.length === 0) return;
+        k++;
+        const first = other[0], last = other[other.length - 1];
+        // beyond the other curve's scaled range: its end value (a probability curve's plateau)
+        if (p.x <= first.x || p.x >= last.x) {
+          const end = p.x <= first.x ? first : last;
+          ySum += end.y;
+          eSum += end.e ** 2;
+          return;
+        }
         for (let i = 0; i + 1 < other.length; i++) {
           const a = other[i], b = other[i + 1];
           if (a.x <= p.x && p.x <= b.x && b.x > a.x) {
             const w = (p.x - a.x) / (b.x - a.x);
             ySum += a.y + w * (b.y - a.y);
             eSum += ((1 - w) * a.e) ** 2 + (w * b.e) ** 2;
-            k++;
             break;
           }
         }
       });
-      if (k === 0) return Infinity;
+      if (k === 0) continue;
       const Y = ySum / k, dY2 = eSum / (k * k);
       const d2 = p.e * p.e + dY2;
       if (d2 > 0) {
@@ -87,7 +107,7 @@ export interface CollapseFit {
  * (T_c, ν) minimising the collapse quality on a grid inside `range`, refined four times around the
  * best point; the refinement never leaves `range`.
  */
-export function fitCollapse(curves: { L: number; points: CurvePoint[] }[], range: { Tc: [number, number]; nu: [number, number] }, options: CollapseOptions = {}): CollapseFit {
+export function fitCollapse(curves: ScalingCurve[], range: { Tc: [number, number]; nu: [number, number] }, options: CollapseOptions = {}): CollapseFit {
   const [lo, hi] = options.window ?? DEFAULT_WINDOW;
   const points = curves.reduce((n, c) => n + c.points.filter((p) => p.y >= lo && p.y <= hi).length, 0);
   let best = { Tc: NaN, nu: NaN, quality: Infinity };
