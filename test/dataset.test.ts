@@ -109,8 +109,12 @@ test('presets follow the papers', () => {
   assert.deepEqual([200 * (c.train + c.validation), 200 * c.validation, 200 * c.test], [60000, 6000, 20000]);
   const cnn = presetSpec('conserved-cnn', 'paper', 1, 'npy').groups;
   assert.deepEqual(cnn.map((g) => g.L), [20, 30, 40, 50]);
-  assert.deepEqual(cnn[0].temperatures, Array.from({ length: 23 }, (_, n) => Number((1 + 0.1 * n).toFixed(1))));
-  assert.ok(cnn.every((g) => g.perTemperature === 4348 && g.magnetization === 0 && g.labels)); // 10^5 per size over 23 temperatures
+  // the paper's 23 temperatures T = 1.0 + (n − 1)·0.1, plus our seven 2.18…2.34 near T_c
+  const paperGrid = Array.from({ length: 23 }, (_, n) => Number((1 + 0.1 * n).toFixed(1)));
+  const nearTc = [2.18, 2.22, 2.24, 2.26, 2.28, 2.32, 2.34];
+  assert.deepEqual(cnn[0].temperatures, [...paperGrid, ...nearTc].sort((a, b) => a - b));
+  assert.ok(cnn.every((g) => g.perTemperature === 3334 && g.magnetization === 0 && g.labels)); // 10^5 per size over 30 temperatures
+  assert.deepEqual(presetSpec('conserved-cnn', 'quick', 1, 'npy').groups[0].temperatures, paperGrid);
   assert.deepEqual(splitCounts(100_000, cnn[0].split), { train: 70_000, validation: 10_000, test: 20_000 });
   const rbm = presetSpec('rbm', 'paper', 1, 'npy').groups;
   const excess = rbm.find((g) => g.name === 'conserved-L12-excess30');
