@@ -98,6 +98,31 @@ test('the RBM-proposal Metropolis–Hastings chain samples the exact Ising distr
   assert.ok(raw.energyTest.pValue < 1e-6, `raw RBM p = ${raw.energyTest.pValue}`);
 });
 
+
+test('with local sweeps between the model steps the chain still samples the exact distribution (L = 4, Metropolis; L = 3, Kawasaki)', () => {
+  for (const [L, T, upSpins] of [[4, 2.5, null], [3, 2.0, 4]] as const) {
+    const N = L * L, chains = 80, steps = 1500;
+    const rbm = smallRbm(N, N, 15, 0.4);
+    const r = neuralMetropolis(rbmProposal(rbm, 1, upSpins), { L, T, upSpins, starts: rbm.sample(chains, 5, 16), chains, steps, seed: 17, localSweeps: 1 });
+    const means = Array.from({ length: chains }, (_, c) => {
+      let m = 0;
+      for (let t = steps / 2; t < steps; t++) m += r.energies[c * steps + t];
+      return m / (steps / 2);
+    });
+    const mean = means.reduce((x, y) => x + y, 0) / chains;
+    const error = Math.sqrt(means.reduce((x, y) => x + (y - mean) ** 2, 0) / (chains - 1) / chains);
+    const exact = enumerationObservables(L, L, T, 1, 0, upSpins === null ? null : (2 * upSpins - N) / N).energyPerSpin;
+    assert.ok(Math.abs(mean - exact) < 5 * error, `L = ${L}, T = ${T}, n₊ = ${upSpins}: E/N ${mean} ± ${error} vs exact ${exact}`);
+    // the recorded energies follow the local moves too: the final state's energy is the last entry
+    for (let c = 0; c < chains; c += 17) {
+      const s = Int8Array.from(r.final.subarray(c * N, (c + 1) * N), (b) => 2 * b - 1);
+      let e = 0;
+      for (let i = 0; i < N; i++) e -= s[i] * (s[(i % L === L - 1) ? i - L + 1 : i + 1] + s[(i + L) % N]);
+      assert.ok(Math.abs(e / N - r.energies[c * steps + steps - 1]) < 1e-6, `chain ${c}`);
+    }
+    if (upSpins !== null) for (let c = 0; c < chains; c++) assert.equal(r.final.subarray(c * N, (c + 1) * N).reduce((x, y) => x + y, 0), upSpins);
+  }
+});
 test('the SIMD Gibbs kernel and its JS fallback draw the same chains, and follow parameter changes', () => {
   const V = 37, H = 29; // not multiples of four: the kernel's scalar tails run too
   const simd = smallRbm(V, H, 11, 0.5);

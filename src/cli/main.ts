@@ -173,7 +173,7 @@ evaluate  mean probability of the ordered phase per temperature (± standard err
   rbm: `Usage: spinflow rbm train --data DIR --group NAME --T T --out MODEL.safetensors [--epochs 2000] [--k 10]
                         [--persistent] [--lr 5e-3] [--batch 100] [--window 50] [--tolerance 0.005] [--seed S] [--json]
        spinflow rbm sample --model MODEL.safetensors --count N --out SAMPLES.npy [--steps 1000] [--seed S]
-                        [--mh-steps S --T T [--magnetization M0] [--mh-gibbs 1]] [--json]
+                        [--mh-steps S --T T [--magnetization M0] [--mh-gibbs 1] [--mh-local 0]] [--json]
 
 train   CD-k training (Adam) on the training configurations of one temperature of a dataset group,
         until mean |θ| changes by less than --tolerance between two windows of --window epochs
@@ -182,7 +182,8 @@ sample  N configurations from Gibbs chains started at random states, written as 
         (judge them with spinflow evaluate). With --mh-steps, each chain then continues as a
         Metropolis–Hastings chain whose proposal is --mh-gibbs Gibbs steps of the RBM and whose target
         is the Ising Boltzmann weight at --T (restricted to --magnetization when given): exact
-        whatever the RBM's errors; the acceptance rate is printed.
+        whatever the RBM's errors; the acceptance rate is printed. --mh-local K adds K sweeps of
+        local moves with the same target after every step (Kawasaki at fixed M, else Metropolis).
 `,
   made: `Usage: spinflow made train --data DIR --group NAME --T T --out MODEL.safetensors [--dof spin|block1|block2]
                          [--hidden 180,120] [--order raster|random] [--direct] [--epochs 200] [--batch 469]
@@ -741,7 +742,7 @@ function modelCommand(command: string, argv: string[], options: ParseArgsConfig[
 }
 
 async function cmdRbm(argv: string[]): Promise<number> {
-  const c = modelCommand('rbm', argv, { ...stringOptions(['data', 'group', 'T', 'out', 'model', 'epochs', 'k', 'lr', 'batch', 'window', 'tolerance', 'seed', 'count', 'steps', 'mh-steps', 'mh-gibbs', 'magnetization']), persistent: { type: 'boolean' } });
+  const c = modelCommand('rbm', argv, { ...stringOptions(['data', 'group', 'T', 'out', 'model', 'epochs', 'k', 'lr', 'batch', 'window', 'tolerance', 'seed', 'count', 'steps', 'mh-steps', 'mh-gibbs', 'mh-local', 'magnetization']), persistent: { type: 'boolean' } });
   if (!c) return help('rbm');
   const { sub, v, out, intAtLeast, seed } = c;
   if (sub === 'train') {
@@ -753,7 +754,7 @@ async function cmdRbm(argv: string[]): Promise<number> {
     if (!(tolerance >= 0)) throw new InputError(`--tolerance ${tolerance} is not allowed: expected a number ≥ 0`);
     const r = await trainRbmJob({
       dataDir: data, group, T, maxEpochs: intAtLeast('--epochs', 2000, 1), batchSize: intAtLeast('--batch', 100, 1), learningRate: lr, k: intAtLeast('--k', 10, 1),
-      persistent: Boolean(v.persistent), window: intAtLeast('--window', 50, 1), tolerance, samples: 10, samplingSteps: 1, mhSteps: 0, mhGibbs: 1, upSpins: null, seed, weights: out,
+      persistent: Boolean(v.persistent), window: intAtLeast('--window', 50, 1), tolerance, samples: 10, samplingSteps: 1, mhSteps: 0, mhGibbs: 1, mhLocal: 0, upSpins: null, seed, weights: out,
     });
     print(Boolean(v.json), { L: r.L, T: r.T, epochs: r.epochs, plateau: r.plateau, meanAbsTheta: r.meanAbsTheta, trainSeconds: r.trainSeconds },
       `trained ${out} (L = ${r.L}, T = ${r.T}): ${r.epochs} epochs, ${r.plateau ? 'mean |θ| reached its plateau' : 'epoch limit reached before a plateau'} (${r.meanAbsTheta[r.meanAbsTheta.length - 1]?.toFixed(4)}), ${r.trainSeconds.toFixed(1)} s`);
@@ -764,7 +765,7 @@ async function cmdRbm(argv: string[]): Promise<number> {
   if (!existsSync(modelPath)) throw new InputError(`--model ${modelPath} does not exist`);
   const rbm = Rbm.load(modelPath);
   const count = intAtLeast('--count', 1000, 1), steps = intAtLeast('--steps', 1000, 1);
-  const mhSteps = intAtLeast('--mh-steps', 0, 0), mhGibbs = intAtLeast('--mh-gibbs', 1, 1);
+  const mhSteps = intAtLeast('--mh-steps', 0, 0), mhGibbs = intAtLeast('--mh-gibbs', 1, 1), mhLocal = intAtLeast('--mh-local', 0, 0);
   const L = Math.round(Math.sqrt(rbm.visible));
   if (L * L !== rbm.visible) throw new InputError(`${modelPath} has ${rbm.visible} visible units, not an L × L lattice`);
   let bits = rbm.sample(count, steps, seed);
@@ -779,7 +780,7 @@ async function cmdRbm(argv: string[]): Promise<number> {
       if (!(Math.abs(M0) <= 1) || (M + N) % 2 !== 0) throw new InputError(`--magnetization ${M0} is not allowed for L = ${L}: M0·N must be an integer of the parity of N = ${N} in −N … N`);
       upSpins = (M + N) / 2;
     }
-    mh = neuralMetropolis(rbmProposal(rbm, mhGibbs, upSpins), { L, T, upSpins, starts: bits, chains: count, steps: mhSteps, seed });
+    mh = neuralMetropolis(rbmProposal(rbm, mhGibbs, upSpins), { L, T, upSpins, starts: bits, chains: count, steps: mhSteps, seed, localSweeps: mhLocal });
     bits = mh.final;
   }
   writeFileAtomicSync(out, encodeNpy('int8', [count, L, L], Int8Array.from(bits, (b) => (b > 0 ? 1 : -1))));

@@ -37,6 +37,8 @@ export interface Rule {
   saveState(): RuleState;
   /** Continues from a state saved by the same rule on the same lattice and parameters. */
   restoreState(state: RuleState): void;
+  /** Replaces the configuration (rules whose whole state is one configuration). */
+  setConfiguration?(spins: ArrayLike<number>): void;
   /**
    * Called once when thermalization ends: a rule that adapted itself while thermalizing (Wolff's
    * clusters per sweep) fixes its kernel here, so measurements follow one fixed Markov chain.
@@ -60,8 +62,11 @@ export function restoreArray<T extends Int8Array | Int32Array | Uint32Array>(int
  * `configuration`, `saveState` and `restoreState` of a rule whose whole state is one ±1
  * configuration (rules with more state override the last two).
  */
-export function singleConfigurationMethods(spins: Int8Array): Pick<Rule, 'configuration' | 'saveState' | 'restoreState'> {
+export function singleConfigurationMethods(spins: Int8Array): Pick<Rule, 'configuration' | 'saveState' | 'restoreState' | 'setConfiguration'> {
   return {
+    setConfiguration(config: ArrayLike<number>): void {
+      restoreArray(spins, config, 'configuration');
+    },
     configuration(replica = 0, out = new Int8Array(spins.length)): Int8Array {
       if (replica !== 0) throw new RangeError(`replica = ${replica} is not allowed: this rule has 1 replica`);
       out.set(spins);

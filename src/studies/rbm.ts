@@ -17,7 +17,7 @@ import { linePlot, type Series } from '../report/plot.js';
 import { pointSeed } from '../sampling/rng.js';
 import { presetDataset, runNeuralStudy, studyJobs, type Study, type StudyContext, type StudyOutcome } from './study.js';
 
-type Config = { maxEpochs: number; batchSize: number; learningRate: number; k: number; cd: 'cd' | 'pcd'; window: number; tolerance: number; samples: number; samplingSteps: number; mhSteps: number; mhGibbs: number };
+type Config = { maxEpochs: number; batchSize: number; learningRate: number; k: number; cd: 'cd' | 'pcd'; window: number; tolerance: number; samples: number; samplingSteps: number; mhSteps: number; mhGibbs: number; mhLocal: number };
 
 export const rbmStudy: Study<Config> = {
   name: 'rbm',
@@ -35,10 +35,11 @@ export const rbmStudy: Study<Config> = {
     samplingSteps: { kind: 'integer', min: 1, description: 'Gibbs steps from a random start per generated configuration' },
     mhSteps: { kind: 'integer', min: 0, description: 'beyond the paper: Metropolis–Hastings steps of the RBM-proposal chain toward the Boltzmann weight (0: none)' },
     mhGibbs: { kind: 'integer', min: 1, description: 'Gibbs steps per MH proposal' },
+    mhLocal: { kind: 'integer', min: 0, description: 'sweeps of local moves (Kawasaki at fixed M, else Metropolis) with the Boltzmann target after every MH step; the chain stays exact' },
   },
   defaults: (scale) => scale === 'paper'
-    ? { maxEpochs: 2000, batchSize: 100, learningRate: 5e-3, k: 10, cd: 'cd', window: 50, tolerance: 0.005, samples: 10000, samplingSteps: 1000, mhSteps: 2000, mhGibbs: 1 }
-    : { maxEpochs: 60, batchSize: 20, learningRate: 5e-3, k: 10, cd: 'cd', window: 10, tolerance: 0.01, samples: 300, samplingSteps: 200, mhSteps: 400, mhGibbs: 1 },
+    ? { maxEpochs: 2000, batchSize: 100, learningRate: 5e-3, k: 10, cd: 'cd', window: 50, tolerance: 0.005, samples: 10000, samplingSteps: 1000, mhSteps: 2000, mhGibbs: 1, mhLocal: 1 }
+    : { maxEpochs: 60, batchSize: 20, learningRate: 5e-3, k: 10, cd: 'cd', window: 10, tolerance: 0.01, samples: 300, samplingSteps: 200, mhSteps: 400, mhGibbs: 1, mhLocal: 1 },
   async run(cfg: Config, ctx: StudyContext): Promise<StudyOutcome> {
     return runNeuralStudy(ctx, 'rbm', (work, backend) => runIn(work, cfg, ctx, this.title, backend.name, backend.detail));
   },

@@ -31,6 +31,8 @@ export interface RbmTrainArgs {
   mhSteps: number;
   /** Block-Gibbs steps per MH proposal (any number keeps the chain exact). */
   mhGibbs: number;
+  /** Sweeps of local moves with the Boltzmann target after every MH step (sampling/neural-mh.ts). */
+  mhLocal: number;
   /** Up spins of the conserved sector the MH chain is restricted to, or null. */
   upSpins: number | null;
   seed: number;
@@ -87,7 +89,7 @@ export async function trainRbmJob(a: RbmTrainArgs): Promise<RbmTrainResult> {
   const B = Math.min(a.batchSize, n);
   // persistent chains start at data configurations
   let st: RbmCheckpoint = { epoch: 0, W: rbm.W, b: rbm.b, c: rbm.c, adam: adam.save(), chains: a.persistent ? set.bits.slice(0, B * V) : null, meanAbsTheta: [], gaps: [], stopped: false };
-  const ckPath = `${a.weights}.ckpt`, key = JSON.stringify({ ...a, mhSteps: 0, mhGibbs: 0 });
+  const ckPath = `${a.weights}.ckpt`, key = JSON.stringify({ ...a, mhSteps: 0, mhGibbs: 0, mhLocal: 0 });
   const resume = loadCheckpoint<RbmCheckpoint>(ckPath, 'rbm-training', key);
   if (resume) {
     rbm.W.set(resume.W); rbm.b.set(resume.b); rbm.c.set(resume.c);
@@ -131,7 +133,7 @@ export async function trainRbmJob(a: RbmTrainArgs): Promise<RbmTrainResult> {
   let mh: RbmTrainResult['mh'] = null;
   if (a.mhSteps > 0) {
     const t1 = performance.now();
-    const r = neuralMetropolis(rbmProposal(rbm, a.mhGibbs, a.upSpins), { L: set.L, T: a.T, upSpins: a.upSpins, starts: raw, chains: a.samples, steps: a.mhSteps, seed: a.seed + tag });
+    const r = neuralMetropolis(rbmProposal(rbm, a.mhGibbs, a.upSpins), { L: set.L, T: a.T, upSpins: a.upSpins, starts: raw, chains: a.samples, steps: a.mhSteps, seed: a.seed + tag, localSweeps: a.mhLocal });
     const trace = Array.from({ length: a.mhSteps }, (_, t) => {
       let s = 0;
       for (let c = 0; c < a.samples; c++) s += r.energies[c * a.mhSteps + t];
