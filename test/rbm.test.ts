@@ -27,6 +27,17 @@ const code = (v: Uint8Array, row: number, V: number) => {
   return m;
 };
 
+/** Mean E/N over each chain's second half ([chains, steps] energies) and its error; the chains are independent. */
+function secondHalfEnergy(energies: Float32Array, chains: number, steps: number): { mean: number; error: number } {
+  const means = Array.from({ length: chains }, (_, c) => {
+    let m = 0;
+    for (let t = steps / 2; t < steps; t++) m += energies[c * steps + t];
+    return m / (steps / 2);
+  });
+  const mean = means.reduce((x, y) => x + y, 0) / chains;
+  return { mean, error: Math.sqrt(means.reduce((x, y) => x + (y - mean) ** 2, 0) / (chains - 1) / chains) };
+}
+
 test('free energy equals −log Σ_h e^{−E(v,h)} by brute force', () => {
   const V = 4, H = 3;
   const rbm = smallRbm(V, H, 1);
@@ -81,14 +92,7 @@ test('the RBM-proposal Metropolis–Hastings chain samples the exact Ising distr
     const r = neuralMetropolis(rbmProposal(rbm, 1, upSpins), { L, T, upSpins, starts: rbm.sample(chains, 5, 6), chains, steps, seed: 7 });
     assert.ok(r.acceptance > 0.05 && r.acceptance < 0.95, `acceptance ${r.acceptance}`);
     if (upSpins !== null) assert.equal(r.outsideSector, 0);
-    // time average of E/N over each chain's second half; the chains are independent
-    const means = Array.from({ length: chains }, (_, c) => {
-      let m = 0;
-      for (let t = steps / 2; t < steps; t++) m += r.energies[c * steps + t];
-      return m / (steps / 2);
-    });
-    const mean = means.reduce((x, y) => x + y, 0) / chains;
-    const error = Math.sqrt(means.reduce((x, y) => x + (y - mean) ** 2, 0) / (chains - 1) / chains);
+    const { mean, error } = secondHalfEnergy(r.energies, chains, steps);
     const exact = enumerationObservables(L, L, T, 1, 0, upSpins === null ? null : (2 * upSpins - N) / N).energyPerSpin;
     assert.ok(Math.abs(mean - exact) < 5 * error, `T = ${T}, n₊ = ${upSpins}: E/N ${mean} ± ${error} vs exact ${exact}`);
     if (upSpins !== null) for (let c = 0; c < chains; c++) assert.equal(r.final.subarray(c * N, (c + 1) * N).reduce((x, y) => x + y, 0), upSpins);
@@ -98,19 +102,12 @@ test('the RBM-proposal Metropolis–Hastings chain samples the exact Ising distr
   assert.ok(raw.energyTest.pValue < 1e-6, `raw RBM p = ${raw.energyTest.pValue}`);
 });
 
-
 test('with local sweeps between the model steps the chain still samples the exact distribution (L = 4, Metropolis; L = 3, Kawasaki)', () => {
   for (const [L, T, upSpins] of [[4, 2.5, null], [3, 2.0, 4]] as const) {
     const N = L * L, chains = 80, steps = 1500;
     const rbm = smallRbm(N, N, 15, 0.4);
     const r = neuralMetropolis(rbmProposal(rbm, 1, upSpins), { L, T, upSpins, starts: rbm.sample(chains, 5, 16), chains, steps, seed: 17, localSweeps: 1 });
-    const means = Array.from({ length: chains }, (_, c) => {
-      let m = 0;
-      for (let t = steps / 2; t < steps; t++) m += r.energies[c * steps + t];
-      return m / (steps / 2);
-    });
-    const mean = means.reduce((x, y) => x + y, 0) / chains;
-    const error = Math.sqrt(means.reduce((x, y) => x + (y - mean) ** 2, 0) / (chains - 1) / chains);
+    const { mean, error } = secondHalfEnergy(r.energies, chains, steps);
     const exact = enumerationObservables(L, L, T, 1, 0, upSpins === null ? null : (2 * upSpins - N) / N).energyPerSpin;
     assert.ok(Math.abs(mean - exact) < 5 * error, `L = ${L}, T = ${T}, n₊ = ${upSpins}: E/N ${mean} ± ${error} vs exact ${exact}`);
     // the recorded energies follow the local moves too: the final state's energy is the last entry
