@@ -37,13 +37,19 @@ export interface CollapseOptions {
    * Only points with window[0] ≤ y ≤ window[1] are scored (each against the other sizes' curves,
    * which are used over their whole range). The scored set is fixed by the data, not by (T_c, ν):
    * when it moves with the parameters, a fit can lower the quality by scoring fewer, easier
-   * points — on a coarse grid it ran to ν ≈ 0.34 that way (with the search also leaving its range). Default [0.05, 0.95], the scaling region
-   * of a probability curve.
+   * points — on a coarse grid it ran to ν ≈ 0.34 that way (with the search also leaving its
+   * range). Default DEFAULT_COLLAPSE_WINDOW = [0.05, 0.95], the scaling region of a probability curve.
    */
   window?: [number, number];
 }
 
-const DEFAULT_WINDOW: [number, number] = [0.05, 0.95];
+export const DEFAULT_COLLAPSE_WINDOW: readonly [number, number] = [0.05, 0.95];
+
+/** Whether a point is scored under `options` (inside the window). */
+function scored(p: CurvePoint, options: CollapseOptions): boolean {
+  const [lo, hi] = options.window ?? DEFAULT_COLLAPSE_WINDOW;
+  return p.y >= lo && p.y <= hi;
+}
 
 /**
  * Houdayer–Hartmann quality of the collapse at (T_c, ν): mean squared deviation, in units of the
@@ -53,12 +59,11 @@ const DEFAULT_WINDOW: [number, number] = [0.05, 0.95];
  * is in the window.
  */
 export function collapseQuality(curves: ScalingCurve[], Tc: number, nu: number, options: CollapseOptions = {}): number {
-  const [lo, hi] = options.window ?? DEFAULT_WINDOW;
-  const scaled = curves.map((c) => c.points.map((p) => ({ x: (p.T - Tc) * c.L ** (1 / nu) * (c.factor ?? 1), y: p.y, e: p.error })).sort((a, b) => a.x - b.x));
+  const scaled = curves.map((c) => c.points.map((p) => ({ x: (p.T - Tc) * c.L ** (1 / nu) * (c.factor ?? 1), y: p.y, e: p.error, scored: scored(p, options) })).sort((a, b) => a.x - b.x));
   let sum = 0, count = 0;
   for (let ci = 0; ci < scaled.length; ci++) {
     for (const p of scaled[ci]) {
-      if (!(p.y >= lo && p.y <= hi)) continue;
+      if (!p.scored) continue;
       let ySum = 0, eSum = 0, k = 0;
       scaled.forEach((other, oj) => {
         if (oj === ci || other.length === 0) return;
@@ -108,8 +113,7 @@ export interface CollapseFit {
  * best point; the refinement never leaves `range`.
  */
 export function fitCollapse(curves: ScalingCurve[], range: { Tc: [number, number]; nu: [number, number] }, options: CollapseOptions = {}): CollapseFit {
-  const [lo, hi] = options.window ?? DEFAULT_WINDOW;
-  const points = curves.reduce((n, c) => n + c.points.filter((p) => p.y >= lo && p.y <= hi).length, 0);
+  const points = curves.reduce((n, c) => n + c.points.filter((p) => scored(p, options)).length, 0);
   let best = { Tc: NaN, nu: NaN, quality: Infinity };
   let [t0, t1] = range.Tc, [n0, n1] = range.nu;
   const steps = 24;

@@ -30,7 +30,7 @@ import { loadTrainingSet } from '../nn/data.js';
 import { loadClassifier, orderedProbability } from '../models/cnn/classifier.js';
 import { InputError } from '../errors.js';
 import type { CnnTrainArgs, CnnTrainResult } from '../models/cnn/train-job.js';
-import { crossing, fitCollapse, type CurvePoint, type ScalingCurve } from '../observables/scaling.js';
+import { crossing, DEFAULT_COLLAPSE_WINDOW, fitCollapse, type CurvePoint, type ScalingCurve } from '../observables/scaling.js';
 import { findGroup, readArray } from '../data/store.js';
 import type { Manifest } from '../data/manifest.js';
 import { Report } from '../report/report.js';
@@ -101,7 +101,8 @@ async function energyClassifier(dir: string, manifest: Manifest, name: string): 
     let n = 0, s = 0, s2 = 0;
     for (let i = 0; i < E.length; i++) if (temps[i] === t && split[i] === 0) { n++; s += Number(E[i]); s2 += Number(E[i]) ** 2; }
     const mean = s / n;
-    return { n, mean, sd: Math.sqrt(Math.max(1e-300, s2 / n - mean * mean)) };
+    const sd = Math.sqrt(Math.max(1e-300, s2 / n - mean * mean));
+    return { mean, sd, logPrior: Math.log(n) - Math.log(sd) }; // log(n_k) plus the Gaussian's log normalization
   });
   const T: number[] = [], p: number[] = [];
   const logw = new Float64Array(ts.length);
@@ -109,7 +110,7 @@ async function energyClassifier(dir: string, manifest: Manifest, name: string): 
     if (split[i] !== 2) continue;
     let max = -Infinity;
     moments.forEach((m, k) => {
-      logw[k] = Math.log(m.n) - Math.log(m.sd) - 0.5 * ((Number(E[i]) - m.mean) / m.sd) ** 2;
+      logw[k] = m.logPrior - 0.5 * ((Number(E[i]) - m.mean) / m.sd) ** 2;
       if (logw[k] > max) max = logw[k];
     });
     let below = 0, all = 0;
@@ -150,7 +151,8 @@ export const conservedCnnStudy: Study<Config> = {
 async function runIn(work: string, cfg: Config, ctx: StudyContext, title: string, backendName: 'wasm' | 'cpu' | 'webgpu' | 'tensorflow', backendDetail: string): Promise<StudyOutcome> {
   // 1. data: the preset (M0 = 0), and for the control the same grid without conservation
   const { spec, dir: dataDir } = await presetDataset(work, 'conserved-cnn', ctx);
-  const groups = readManifest(dataDir).groups.map((g, i) => ({ name: g.name, L: spec.groups[i].L }));
+  const manifest = readManifest(dataDir);
+  const groups = manifest.groups.map((g, i) => ({ name: g.name, L: spec.groups[i].L }));
   const isingDir = join(work, 'dataset-ising');
   if (cfg.controls) {
     const g0 = spec.groups[0];
@@ -173,20 +175,18 @@ async function runIn(work: string, cfg: Config, ctx: StudyContext, title: string
   const trainSeconds = (performance.now() - t0) / 1000;
   const runs: Run[] = jobs.map((j, i) => ({ label: j.label, L: j.L, result: results[i] }));
   // the energy-only Bayes-optimal classifier on the same test configurations, as runs of their own
-  const manifest = readManifest(dataDir);
   const curvesBy: { label: string; L: number; test: { T: number[]; p: number[] } }[] = runs.map((r) => ({ label: r.label, L: r.L, test: r.result.test }));
   for (const g of groups) curvesBy.push({ label: 'energy-bayes', L: g.L, test: await energyClassifier(dataDir, manifest, g.name) });
-  const heat = new Map<string, Map<number, number>>([['cnn', specificHeatNearTc(manifest)]]);
-  heat.set('dense', heat.get('cnn') as Map<number, number>);
-  heat.set('energy-bayes', heat.get('cnn') as Map<number, number>);
-  if (cfg.controls) heat.set('cnn-ising', specificHeatNearTc(readManifest(isingDir)));
+  // c(L) of the data each classifier saw: the non-conserved control's own dataset, else M0 = 0
+  const heatConserved = specificHeatNearTc(manifest);
+  const heatIsing = cfg.controls ? specificHeatNearTc(readManifest(isingDir)) : null;
 
   // 3. curves, crossings, collapse (with bootstrap errors)
   const report = new Report('conserved-cnn', title, { scale: ctx.scale, config: cfg, backend: backendDetail, trainSeconds });
   const rng = Rng.stream(ctx.seed, 77);
   const analyse = (label: string) => {
     const mine = curvesBy.filter((r) => r.label === label);
-    const c = heat.get(label);
+    const c = label === 'cnn-ising' ? heatIsing : heatConserved;
     const factorOf = (L: number) => Math.sqrt(c?.get(L) ?? NaN);
     const corrected = mine.every((r) => Number.isFinite(factorOf(r.L)));
     const curves: ScalingCurve[] = mine.map((r) => ({ L: r.L, points: curveOf(r.test.T, r.test.p) }));
@@ -228,7 +228,7 @@ async function runIn(work: string, cfg: Config, ctx: StudyContext, title: string
     points: c.points.map((p) => ({ x: scaleX ? (p.T - scaleX.Tc) * c.L ** (1 / scaleX.nu) * (scaleX.heat ? a.factorOf(c.L) : 1) : p.T, y: p.y, error: p.error })),
   }));
   const curveData = (a: Analysis) => ({ columns: ['L', 'T', 'orderedProbability', 'error'], rows: a.curves.flatMap((c) => c.points.map((p) => [c.L, p.T, p.y, p.error])) });
-  const fitText = (f: Analysis['fit']) => `T_c = ${f.Tc.toFixed(4)} ± ${f.TcError.toFixed(4)}, ν = ${f.nu.toFixed(3)} ± ${f.nuError.toFixed(3)} (${f.points} points with 0.05 ≤ p ≤ 0.95, quality ${f.quality.toFixed(2)}${f.atBound ? '; AT THE EDGE of the searched range, not converged' : ''})`;
+  const fitText = (f: Analysis['fit']) => `T_c = ${f.Tc.toFixed(4)} ± ${f.TcError.toFixed(4)}, ν = ${f.nu.toFixed(3)} ± ${f.nuError.toFixed(3)} (${f.points} points with ${DEFAULT_COLLAPSE_WINDOW[0]} ≤ p ≤ ${DEFAULT_COLLAPSE_WINDOW[1]}, quality ${f.quality.toFixed(2)}${f.atBound ? '; AT THE EDGE of the searched range, not converged' : ''})`;
   report.figure({ name: 'ordered-probability', caption: 'Fig. 3 inset: mean output (probability of the ordered phase) over the test configurations vs T, M0 = 0', data: curveData(main), svg: linePlot({ title: 'CNN output, conserved M0 = 0', xLabel: 'T', yLabel: 'ordered probability', vlines: vT, hlines: [{ y: 0.5, label: '½' }], series: curveSeries(main) }) });
   report.figure({ name: 'energy-bayes', caption: 'The CNN against the Bayes-optimal classifier that sees only the energy (E is sufficient for T at h = 0), on the same test configurations', data: { columns: ['classifier', 'L', 'T', 'orderedProbability', 'error'], rows: [...main.curves.flatMap((c) => c.points.map((p) => ['cnn', c.L, p.T, p.y, p.error])), ...bayes.curves.flatMap((c) => c.points.map((p) => ['energy-bayes', c.L, p.T, p.y, p.error]))] }, svg: linePlot({ title: 'CNN (points) and energy-only Bayes classifier (E: …)', xLabel: 'T', yLabel: 'ordered probability', vlines: vT, hlines: [{ y: 0.5, label: '½' }], series: [...curveSeries(main), ...curveSeries(bayes, undefined, 'E: ').map((x) => ({ ...x, style: 'line' as const, dash: true }))] }) });
   report.figure({ name: 'collapse', caption: 'Fig. 3: the same against (T − T_c) L^{1/ν} with the exact T_c and ν = 1', data: curveData(main), svg: linePlot({ title: 'Collapse with T_c exact, ν = 1', xLabel: '(T − T_c) L', yLabel: 'ordered probability', series: curveSeries(main, { Tc: CRITICAL_TEMPERATURE, nu: 1 }) }) });

@@ -125,7 +125,6 @@ export function madeTables(made: Made): MadeTables {
   return { N, K, C, positionOf, siteAt, hidden, hiddenBias, output, outputBias, direct: directConnection, readyOffsets, readyUnits };
 }
 
-/** out[c] += scales[r] · w[r·cols + c] for the listed rows r and from[r] ≤ c < to[r]; every pointer a byte address. */
 /** Which loop runs the multiply-adds (see nn/row-axpy.ts). */
 export type MadeKernel = RowKernel;
 
