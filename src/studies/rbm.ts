@@ -38,8 +38,8 @@ export const rbmStudy: Study<Config> = {
     mhLocal: { kind: 'integer', min: 0, description: 'sweeps of local moves (Kawasaki at fixed M, else Metropolis) with the Boltzmann target after every MH step; the chain stays exact' },
   },
   defaults: (scale) => scale === 'paper'
-    ? { maxEpochs: 2000, batchSize: 100, learningRate: 5e-3, k: 10, cd: 'cd', window: 50, tolerance: 0.005, samples: 10000, samplingSteps: 1000, mhSteps: 2000, mhGibbs: 1, mhLocal: 0 }
-    : { maxEpochs: 60, batchSize: 20, learningRate: 5e-3, k: 10, cd: 'cd', window: 10, tolerance: 0.01, samples: 300, samplingSteps: 200, mhSteps: 400, mhGibbs: 1, mhLocal: 0 },
+    ? { maxEpochs: 2000, batchSize: 100, learningRate: 5e-3, k: 10, cd: 'cd', window: 50, tolerance: 0.005, samples: 10000, samplingSteps: 1000, mhSteps: 2000, mhGibbs: 1, mhLocal: 2 }
+    : { maxEpochs: 60, batchSize: 20, learningRate: 5e-3, k: 10, cd: 'cd', window: 10, tolerance: 0.01, samples: 300, samplingSteps: 200, mhSteps: 400, mhGibbs: 1, mhLocal: 2 },
   async run(cfg: Config, ctx: StudyContext): Promise<StudyOutcome> {
     return runNeuralStudy(ctx, 'rbm', (work, backend) => runIn(work, cfg, ctx, this.title, backend.name, backend.detail));
   },
