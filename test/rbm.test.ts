@@ -102,6 +102,31 @@ test('the RBM-proposal Metropolis–Hastings chain samples the exact Ising distr
   assert.ok(raw.energyTest.pValue < 1e-6, `raw RBM p = ${raw.energyTest.pValue}`);
 });
 
+test('a chain outside the conserved sector enters it from its own state: with an RBM whose hidden units copy the visible ones, the first proposal differs from the start at the excess sites only', () => {
+  // W = 12·I, b = c = −6: p(h_i = v_i | v) = p(v_i = h_i | h) = σ(6) ≈ 0.9975, so restricted Gibbs keeps
+  // what it can of the start; a uniformly random sector configuration would differ at ≈ V/2 sites
+  const V = 16, upSpins = 8, chains = 50;
+  const W = new Float64Array(V * V);
+  for (let i = 0; i < V; i++) W[i * V + i] = 12;
+  const rbm = new Rbm(V, V, W, new Float64Array(V).fill(-6), new Float64Array(V).fill(-6));
+  const rng = Rng.stream(3);
+  const start = new Uint8Array(chains * V);
+  for (let r = 0; r < chains; r++) {
+    const order = rng.shuffle(Int32Array.from({ length: V }, (_, i) => i));
+    for (let q = 0; q < upSpins + 2; q++) start[r * V + order[q]] = 1; // two up spins too many
+  }
+  const next = new Uint8Array(chains * V);
+  rbmProposal(rbm, 1, upSpins).propose(start, next, chains, Array.from({ length: chains }, (_, r) => Rng.stream(4, r)));
+  let far = 0;
+  for (let r = 0; r < chains; r++) {
+    let up = 0, changed = 0;
+    for (let i = r * V; i < (r + 1) * V; i++) { up += next[i]; changed += next[i] !== start[i] ? 1 : 0; }
+    assert.equal(up, upSpins);
+    if (changed > 4) far++; // ≥ 2 sites must change; each other site changes with probability ≈ 0.5 %
+  }
+  assert.ok(far <= 2, `${far} of ${chains} chains entered the sector far from their start`);
+});
+
 test('with local sweeps between the model steps the chain still samples the exact distribution (L = 4, Metropolis; L = 3, Kawasaki)', () => {
   for (const [L, T, upSpins] of [[4, 2.5, null], [3, 2.0, 4]] as const) {
     const N = L * L, chains = 80, steps = 1500;
