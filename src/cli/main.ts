@@ -754,7 +754,7 @@ async function cmdRbm(argv: string[]): Promise<number> {
     if (!(tolerance >= 0)) throw new InputError(`--tolerance ${tolerance} is not allowed: expected a number ≥ 0`);
     const r = await trainRbmJob({
       dataDir: data, group, T, maxEpochs: intAtLeast('--epochs', 2000, 1), batchSize: intAtLeast('--batch', 100, 1), learningRate: lr, k: intAtLeast('--k', 10, 1),
-      persistent: Boolean(v.persistent), window: intAtLeast('--window', 50, 1), tolerance, samples: 10, samplingSteps: 1, mhSteps: 0, mhGibbs: 1, mhLocal: 0, upSpins: null, seed, weights: out,
+      persistent: Boolean(v.persistent), window: intAtLeast('--window', 50, 1), tolerance, samples: 10, samplingSteps: 1, mhSteps: 0, mhChains: 0, mhGibbs: 1, mhLocal: 0, upSpins: null, seed, weights: out,
     });
     print(Boolean(v.json), { L: r.L, T: r.T, epochs: r.epochs, plateau: r.plateau, meanAbsTheta: r.meanAbsTheta, trainSeconds: r.trainSeconds },
       `trained ${out} (L = ${r.L}, T = ${r.T}): ${r.epochs} epochs, ${r.plateau ? 'mean |θ| reached its plateau' : 'epoch limit reached before a plateau'} (${r.meanAbsTheta[r.meanAbsTheta.length - 1]?.toFixed(4)}), ${r.trainSeconds.toFixed(1)} s`);

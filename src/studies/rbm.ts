@@ -17,7 +17,7 @@ import { linePlot, type Series } from '../report/plot.js';
 import { pointSeed } from '../sampling/rng.js';
 import { presetDataset, runNeuralStudy, studyJobs, type Study, type StudyContext, type StudyOutcome } from './study.js';
 
-type Config = { maxEpochs: number; batchSize: number; learningRate: number; k: number; cd: 'cd' | 'pcd'; window: number; tolerance: number; samples: number; samplingSteps: number; mhSteps: number; mhGibbs: number; mhLocal: number };
+type Config = { maxEpochs: number; batchSize: number; learningRate: number; k: number; cd: 'cd' | 'pcd'; window: number; tolerance: number; samples: number; samplingSteps: number; mhSteps: number; mhChains: number; mhGibbs: number; mhLocal: number };
 
 export const rbmStudy: Study<Config> = {
   name: 'rbm',
@@ -34,12 +34,13 @@ export const rbmStudy: Study<Config> = {
     samples: { kind: 'integer', min: 10, description: 'generated configurations per RBM' },
     samplingSteps: { kind: 'integer', min: 1, description: 'Gibbs steps from a random start per generated configuration' },
     mhSteps: { kind: 'integer', min: 0, description: 'beyond the paper: Metropolis–Hastings steps of the RBM-proposal chain toward the Boltzmann weight (0: none)' },
+    mhChains: { kind: 'integer', min: 2, description: 'MH chains, started at the first raw samples (at most samples)' },
     mhGibbs: { kind: 'integer', min: 1, description: 'Gibbs steps per MH proposal' },
     mhLocal: { kind: 'integer', min: 0, description: 'sweeps of local moves (Kawasaki at fixed M, else Metropolis) with the Boltzmann target after every MH step; the chain stays exact' },
   },
   defaults: (scale) => scale === 'paper'
-    ? { maxEpochs: 2000, batchSize: 100, learningRate: 5e-3, k: 10, cd: 'cd', window: 50, tolerance: 0.005, samples: 10000, samplingSteps: 1000, mhSteps: 2000, mhGibbs: 1, mhLocal: 2 }
-    : { maxEpochs: 60, batchSize: 20, learningRate: 5e-3, k: 10, cd: 'cd', window: 10, tolerance: 0.01, samples: 300, samplingSteps: 200, mhSteps: 400, mhGibbs: 1, mhLocal: 2 },
+    ? { maxEpochs: 2000, batchSize: 100, learningRate: 5e-3, k: 10, cd: 'cd', window: 50, tolerance: 0.005, samples: 10000, samplingSteps: 1000, mhSteps: 2000, mhChains: 2000, mhGibbs: 1, mhLocal: 2 }
+    : { maxEpochs: 60, batchSize: 20, learningRate: 5e-3, k: 10, cd: 'cd', window: 10, tolerance: 0.01, samples: 300, samplingSteps: 200, mhSteps: 400, mhChains: 300, mhGibbs: 1, mhLocal: 2 },
   async run(cfg: Config, ctx: StudyContext): Promise<StudyOutcome> {
     return runNeuralStudy(ctx, 'rbm', (work, backend) => runIn(work, cfg, ctx, this.title, backend.name, backend.detail));
   },

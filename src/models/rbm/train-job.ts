@@ -29,6 +29,8 @@ export interface RbmTrainArgs {
   samplingSteps: number;
   /** Metropolis–Hastings steps per chain (0: no corrected chain). */
   mhSteps: number;
+  /** MH chains, started at the first `mhChains` raw samples (≤ samples). */
+  mhChains: number;
   /** Block-Gibbs steps per MH proposal (any number keeps the chain exact). */
   mhGibbs: number;
   /** Sweeps of local moves with the Boltzmann target after every MH step (sampling/neural-mh.ts). */
@@ -49,7 +51,7 @@ export interface RbmTrainResult {
   samples: number[];
   trainSeconds: number;
   mh: null | {
-    /** Final states of the chains, {0, 1}, [samples, L²]. */
+    /** Final states of the chains, {0, 1}, [mhChains, L²]. */
     samples: number[];
     acceptance: number;
     acceptanceError: number;
@@ -89,7 +91,7 @@ export async function trainRbmJob(a: RbmTrainArgs): Promise<RbmTrainResult> {
   const B = Math.min(a.batchSize, n);
   // persistent chains start at data configurations
   let st: RbmCheckpoint = { epoch: 0, W: rbm.W, b: rbm.b, c: rbm.c, adam: adam.save(), chains: a.persistent ? set.bits.slice(0, B * V) : null, meanAbsTheta: [], gaps: [], stopped: false };
-  const ckPath = `${a.weights}.ckpt`, key = JSON.stringify({ ...a, mhSteps: 0, mhGibbs: 0, mhLocal: 0 });
+  const ckPath = `${a.weights}.ckpt`, key = JSON.stringify({ ...a, mhSteps: 0, mhChains: 0, mhGibbs: 0, mhLocal: 0 });
   const resume = loadCheckpoint<RbmCheckpoint>(ckPath, 'rbm-training', key);
   if (resume) {
     rbm.W.set(resume.W); rbm.b.set(resume.b); rbm.c.set(resume.c);
@@ -133,11 +135,12 @@ export async function trainRbmJob(a: RbmTrainArgs): Promise<RbmTrainResult> {
   let mh: RbmTrainResult['mh'] = null;
   if (a.mhSteps > 0) {
     const t1 = performance.now();
-    const r = neuralMetropolis(rbmProposal(rbm, a.mhGibbs, a.upSpins), { L: set.L, T: a.T, upSpins: a.upSpins, starts: raw, chains: a.samples, steps: a.mhSteps, seed: a.seed + tag, localSweeps: a.mhLocal });
+    const chains = Math.min(a.mhChains, a.samples);
+    const r = neuralMetropolis(rbmProposal(rbm, a.mhGibbs, a.upSpins), { L: set.L, T: a.T, upSpins: a.upSpins, starts: raw.subarray(0, chains * V), chains, steps: a.mhSteps, seed: a.seed + tag, localSweeps: a.mhLocal });
     const trace = Array.from({ length: a.mhSteps }, (_, t) => {
       let s = 0;
-      for (let c = 0; c < a.samples; c++) s += r.energies[c * a.mhSteps + t];
-      return s / a.samples;
+      for (let c = 0; c < chains; c++) s += r.energies[c * a.mhSteps + t];
+      return s / chains;
     });
     mh = {
       samples: Array.from(r.final), acceptance: r.acceptance, acceptanceError: r.acceptanceError, outsideSector: r.outsideSector,
