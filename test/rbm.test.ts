@@ -251,6 +251,7 @@ test('spinflow rbm train, rbm sample and evaluate chain together', () => {
     const e = run('evaluate', '--samples', join(dir, 's.npy'), '--reference', join(dir, 'd'), '--T', '2.0', '--json');
     assert.equal(e.status, 0, e.stderr);
     assert.equal(JSON.parse(e.stdout).samples.count, 50);
+    assert.equal(JSON.parse(e.stdout).reference.count, 20, 'a dataset reference is its test split (10 % of 200)');
     const bad = run('rbm', 'train', '--data', join(dir, 'd'), '--group', 'ising-L4', '--out', join(dir, 'x.safetensors'));
     assert.equal(bad.status, 2);
     assert.match(bad.stderr, /needs --data DIR, --group NAME and --T/);

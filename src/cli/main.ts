@@ -215,8 +215,8 @@ hmc     hybrid Monte Carlo in the latent space of the flow (or in the physical s
                          [--magnetization M0] [--json]
 
 Judges generated configurations (int8 .npy of shape [n, L, L], ±1 or {0, 1}) against a reference:
-another .npy, the configurations of a dataset folder at temperature --T (--group when it has
-several), or exact enumeration (L ≤ 5, --T required). Reports ⟨E⟩/N and ⟨|M|⟩/N with errors and their
+another .npy, the configurations of a dataset folder at temperature --T (its test split where it
+has one; --group when it has several), or exact enumeration (L ≤ 5, --T required). Reports ⟨E⟩/N and ⟨|M|⟩/N with errors and their
 deviation in σ, total-variation distances of the energy and magnetization distributions, a χ² test
 of the energy histograms (p-value), the largest deviation of C(r) in σ, and with --magnetization the
 fraction of samples that break M0 and the fraction at energies impossible at M0.
@@ -937,7 +937,12 @@ async function cmdEvaluate(argv: string[]): Promise<number> {
     const [, L] = g.arrays.spins.shape;
     if (L !== samples.L) throw new InputError(`the samples have L = ${samples.L}, group ${g.name} has L = ${L}`);
     const Tn = g.temperatures.map((t) => t.T).reduce((a, b) => (Math.abs(b - T) < Math.abs(a - T) ? b : a));
-    const rows = [...temps.keys()].filter((k) => temps[k] === Tn);
+    // the held-out test configurations where the group has them (a model trained on the rest is
+    // then judged on data it has not seen), else all configurations at that temperature
+    const split = g.arrays.split ? ((await readArray(referencePath, manifest, g, 'split')) as Uint8Array) : null;
+    const atT = [...temps.keys()].filter((k) => temps[k] === Tn);
+    const test = split ? atT.filter((k) => split[k] === 2) : [];
+    const rows = test.length ? test : atT;
     const configs = new Int8Array(rows.length * L * L);
     rows.forEach((k, r) => configs.set(spins.subarray(k * L * L, (k + 1) * L * L), r * L * L));
     reference = { kind: 'monte-carlo', configs, n: rows.length };
