@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { contrastiveGradient, Rbm, rbmProposal } from '../src/models/rbm/rbm.js';
-import { neuralMetropolis } from '../src/sampling/neural-mh.js';
+import { importanceStarts, neuralMetropolis, type ModelProposal } from '../src/sampling/neural-mh.js';
 import { evaluateConfigurations } from '../src/evaluate/harness.js';
 import { enumerationObservables } from '../src/exact/enumeration.js';
 import { Rng } from '../src/sampling/rng.js';
@@ -125,6 +125,28 @@ test('a chain outside the conserved sector enters it from its own state: with an
     if (changed > 4) far++; // ≥ 2 sites must change; each other site changes with probability ≈ 0.5 %
   }
   assert.ok(far <= 2, `${far} of ${chains} chains entered the sector far from their start`);
+});
+
+test('importance-resampled chain starts follow the Boltzmann weight: a pool of every L = 3 state under a flat model gives the exact ⟨E⟩, free and at fixed M', () => {
+  const L = 3, N = 9, states = 1 << N, chains = 20000;
+  const pool = new Uint8Array(states * N);
+  for (let m = 0; m < states; m++) for (let i = 0; i < N; i++) pool[m * N + i] = (m >> i) & 1;
+  const flat: ModelProposal = { propose: (cur, next, c) => next.set(cur.subarray(0, c * N)), freeEnergy: (_s, c) => new Float64Array(c) };
+  for (const [T, upSpins] of [[2.5, null], [2.0, 4]] as const) {
+    const { starts, effectiveSize } = importanceStarts(flat, pool, states, chains, { L, T, upSpins, seed: 3 });
+    let e = 0;
+    for (let c = 0; c < chains; c++) {
+      const s = Int8Array.from(starts.subarray(c * N, (c + 1) * N), (b) => 2 * b - 1);
+      if (upSpins !== null) assert.equal(s.reduce((a, x) => a + (x > 0 ? 1 : 0), 0), upSpins);
+      let u = 0;
+      for (let i = 0; i < N; i++) u += (s[i] !== s[(i % L + 1) % L + L * Math.floor(i / L)] ? 1 : 0) + (s[i] !== s[(i + L) % N] ? 1 : 0);
+      e += (-2 * N + 2 * u) / N;
+    }
+    const exact = enumerationObservables(L, L, T, 1, 0, upSpins === null ? null : (2 * upSpins - N) / N).energyPerSpin;
+    // systematic resampling: each state's count is within 1 of chains × its weight, so ⟨E⟩ is off by ≤ states·max|E|/chains
+    assert.ok(Math.abs(e / chains - exact) < 0.05, `T = ${T}, n₊ = ${upSpins}: ⟨E⟩ of the starts ${e / chains} vs exact ${exact}`);
+    assert.ok(effectiveSize > 1 && effectiveSize <= states, `effective size ${effectiveSize}`);
+  }
 });
 
 test('with local sweeps between the model steps the chain still samples the exact distribution (L = 4, Metropolis; L = 3, Kawasaki)', () => {

@@ -33,7 +33,7 @@ import { disposeFlow, loadFlow, sampleFlow, type Flow } from '../models/neuralrg
 import { hmc } from '../models/neuralrg/hmc.js';
 import { isingFieldSource, spinsFromField } from '../models/neuralrg/source.js';
 import { trainNeuralRgJob } from '../models/neuralrg/train-job.js';
-import { neuralMetropolis, type NeuralMetropolisResult } from '../sampling/neural-mh.js';
+import { importanceStarts, neuralMetropolis, type NeuralMetropolisResult } from '../sampling/neural-mh.js';
 import { Rng } from '../sampling/rng.js';
 import { readManifest } from '../data/manifest.js';
 import { findGroup, readArray } from '../data/store.js';
@@ -173,7 +173,7 @@ evaluate  mean probability of the ordered phase per temperature (± standard err
   rbm: `Usage: spinflow rbm train --data DIR --group NAME --T T --out MODEL.safetensors [--epochs 2000] [--k 10]
                         [--persistent] [--lr 5e-3] [--batch 100] [--window 50] [--tolerance 0.005] [--seed S] [--json]
        spinflow rbm sample --model MODEL.safetensors --count N --out SAMPLES.npy [--steps 1000] [--seed S]
-                        [--mh-steps S --T T [--magnetization M0] [--mh-gibbs 1] [--mh-local 0]] [--json]
+                        [--mh-steps S --T T [--magnetization M0] [--mh-gibbs 1] [--mh-local 0] [--mh-pool N]] [--json]
 
 train   CD-k training (Adam) on the training configurations of one temperature of a dataset group,
         until mean |θ| changes by less than --tolerance between two windows of --window epochs
@@ -184,6 +184,8 @@ sample  N configurations from Gibbs chains started at random states, written as 
         is the Ising Boltzmann weight at --T (restricted to --magnetization when given): exact
         whatever the RBM's errors; the acceptance rate is printed. --mh-local K adds K sweeps of
         local moves with the same target after every step (Kawasaki at fixed M, else Metropolis).
+        The chains start at states resampled by their weight π/p from a pool of --mh-pool raw
+        samples (default --count), so they begin near equilibrium.
 `,
   made: `Usage: spinflow made train --data DIR --group NAME --T T --out MODEL.safetensors [--dof spin|block1|block2]
                          [--hidden 180,120] [--order raster|random] [--direct] [--epochs 200] [--batch 469]
@@ -742,7 +744,7 @@ function modelCommand(command: string, argv: string[], options: ParseArgsConfig[
 }
 
 async function cmdRbm(argv: string[]): Promise<number> {
-  const c = modelCommand('rbm', argv, { ...stringOptions(['data', 'group', 'T', 'out', 'model', 'epochs', 'k', 'lr', 'batch', 'window', 'tolerance', 'seed', 'count', 'steps', 'mh-steps', 'mh-gibbs', 'mh-local', 'magnetization']), persistent: { type: 'boolean' } });
+  const c = modelCommand('rbm', argv, { ...stringOptions(['data', 'group', 'T', 'out', 'model', 'epochs', 'k', 'lr', 'batch', 'window', 'tolerance', 'seed', 'count', 'steps', 'mh-steps', 'mh-gibbs', 'mh-local', 'mh-pool', 'magnetization']), persistent: { type: 'boolean' } });
   if (!c) return help('rbm');
   const { sub, v, out, intAtLeast, seed } = c;
   if (sub === 'train') {
@@ -780,7 +782,12 @@ async function cmdRbm(argv: string[]): Promise<number> {
       if (!(Math.abs(M0) <= 1) || (M + N) % 2 !== 0) throw new InputError(`--magnetization ${M0} is not allowed for L = ${L}: M0·N must be an integer of the parity of N = ${N} in −N … N`);
       upSpins = (M + N) / 2;
     }
-    mh = neuralMetropolis(rbmProposal(rbm, mhGibbs, upSpins), { L, T, upSpins, starts: bits, chains: count, steps: mhSteps, seed, localSweeps: mhLocal });
+    // chain starts resampled by their weight π/p from a pool of raw samples (sampling/neural-mh.ts)
+    const poolSize = intAtLeast('--mh-pool', count, 1);
+    const pool = poolSize === count ? bits : rbm.sample(poolSize, steps, seed);
+    const proposal = rbmProposal(rbm, mhGibbs, upSpins);
+    const { starts } = importanceStarts(proposal, pool, poolSize, count, { L, T, upSpins, seed });
+    mh = neuralMetropolis(proposal, { L, T, upSpins, starts, chains: count, steps: mhSteps, seed, localSweeps: mhLocal });
     bits = mh.final;
   }
   writeFileAtomicSync(out, encodeNpy('int8', [count, L, L], Int8Array.from(bits, (b) => (b > 0 ? 1 : -1))));

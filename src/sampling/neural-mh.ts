@@ -74,6 +74,41 @@ function upCount(v: Uint8Array, row: number, N: number): number {
   return n;
 }
 
+/**
+ * Chain starts by importance resampling (sampling-importance-resampling): every state of a pool of
+ * model samples takes one model step (a raw conserved-model sample enters the sector that way), gets
+ * the weight w = π/p ∝ e^{−E/T + F}, and `chains` starts are drawn with probability ∝ w (systematic
+ * resampling). As the pool grows the starts follow π, so the chain begins near equilibrium instead of
+ * at the model's own law; any start keeps the chain exact. At L = 12, T = 1, M0 = 0 (paper-scale RBM,
+ * raw E/N −1.50 against −1.61) chains started at raw samples were still at −1.60 after 3000 steps;
+ * from a pool of 3000 resampled starts they sat at −1.605…−1.610 from the first steps.
+ * Returns the starts [chains, V] and the pool's effective sample size (Σw)²/Σw².
+ */
+export function importanceStarts(proposal: ModelProposal, pool: Uint8Array, poolSize: number, chains: number, o: { L: number; T: number; upSpins: number | null; seed: number }): { starts: Uint8Array; effectiveSize: number } {
+  const N = o.L * o.L;
+  if (pool.length !== poolSize * N) throw new RangeError(`the pool holds ${pool.length} values, ${poolSize} states of ${N} sites need ${poolSize * N}`);
+  const lattice = squareLattice(o.L);
+  const moved = new Uint8Array(poolSize * N);
+  proposal.propose(pool, moved, poolSize, Array.from({ length: poolSize }, (_, r) => Rng.stream(o.seed, 0x5352, r)));
+  const F = proposal.freeEnergy(moved, poolSize);
+  const logw = Float64Array.from({ length: poolSize }, (_, r) =>
+    o.upSpins !== null && upCount(moved, r, N) !== o.upSpins ? -Infinity : -(-2 * N + 2 * unsatisfiedBonds(lattice, moved, r * N)) / o.T + F[r]);
+  const top = Math.max(...logw);
+  if (!Number.isFinite(top)) throw new RangeError('no state of the pool lies in the conserved sector');
+  const w = Float64Array.from(logw, (x) => Math.exp(x - top));
+  let sum = 0, sum2 = 0;
+  for (const x of w) (sum += x), (sum2 += x * x);
+  const starts = new Uint8Array(chains * N);
+  const u0 = Rng.stream(o.seed, 0x5353).uniform();
+  let i = 0, acc = w[0];
+  for (let c = 0; c < chains; c++) {
+    const u = ((c + u0) / chains) * sum;
+    while (acc < u && i < poolSize - 1) acc += w[++i];
+    starts.set(moved.subarray(i * N, (i + 1) * N), c * N);
+  }
+  return { starts, effectiveSize: (sum * sum) / sum2 };
+}
+
 export function neuralMetropolis(proposal: ModelProposal, o: NeuralMetropolisOptions): NeuralMetropolisResult {
   const { L, T, chains: C, steps } = o;
   const N = L * L;

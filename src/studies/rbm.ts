@@ -34,7 +34,7 @@ export const rbmStudy: Study<Config> = {
     samples: { kind: 'integer', min: 10, description: 'generated configurations per RBM' },
     samplingSteps: { kind: 'integer', min: 1, description: 'Gibbs steps from a random start per generated configuration' },
     mhSteps: { kind: 'integer', min: 0, description: 'beyond the paper: Metropolis–Hastings steps of the RBM-proposal chain toward the Boltzmann weight (0: none)' },
-    mhChains: { kind: 'integer', min: 2, description: 'MH chains, started at the first raw samples (at most samples)' },
+    mhChains: { kind: 'integer', min: 2, description: 'MH chains, their starts resampled from the raw samples by the weight π/p (at most samples)' },
     mhGibbs: { kind: 'integer', min: 1, description: 'Gibbs steps per MH proposal' },
     mhLocal: { kind: 'integer', min: 0, description: 'sweeps of local moves (Kawasaki at fixed M, else Metropolis) with the Boltzmann target after every MH step; the chain stays exact' },
   },
@@ -178,7 +178,7 @@ async function runIn(work: string, cfg: Config, ctx: StudyContext, title: string
     energyTotalVariation: evaluations[i].energyTotalVariation, energyPValue: evaluations[i].energyTest.pValue,
     correlationMaxDeviation: evaluations[i].correlationMaxDeviation, conserved: evaluations[i].conserved,
     mh: results[i].mh ? {
-      acceptance: results[i].mh?.acceptance, acceptanceError: results[i].mh?.acceptanceError, tauEnergy: results[i].mh?.tauEnergy, stuckChains: results[i].mh?.stuckChains, seconds: results[i].mh?.seconds,
+      acceptance: results[i].mh?.acceptance, acceptanceError: results[i].mh?.acceptanceError, startsEffectiveSize: results[i].mh?.startsEffectiveSize, tauEnergy: results[i].mh?.tauEnergy, stuckChains: results[i].mh?.stuckChains, seconds: results[i].mh?.seconds,
       energySigmas: corrected[i]?.energyDeviationSigmas, absMagnetizationSigmas: corrected[i]?.absMagnetizationDeviationSigmas, energyPValue: corrected[i]?.energyTest.pValue,
       correlationMaxDeviation: corrected[i]?.correlationMaxDeviation, conserved: corrected[i]?.conserved,
     } : null,

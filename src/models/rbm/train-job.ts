@@ -9,7 +9,7 @@ import { loadConfigurations } from '../../nn/data.js';
 import { permutation } from '../../nn/train.js';
 import { Rng } from '../../sampling/rng.js';
 import { checkpointTimer, loadCheckpoint, saveCheckpoint, writeFileAtomicSync } from '../../io/checkpoint.js';
-import { neuralMetropolis } from '../../sampling/neural-mh.js';
+import { importanceStarts, neuralMetropolis } from '../../sampling/neural-mh.js';
 import { AdamAscent, contrastiveGradient, Rbm, rbmProposal } from './rbm.js';
 
 export interface RbmTrainArgs {
@@ -29,7 +29,7 @@ export interface RbmTrainArgs {
   samplingSteps: number;
   /** Metropolis–Hastings steps per chain (0: no corrected chain). */
   mhSteps: number;
-  /** MH chains, started at the first `mhChains` raw samples (≤ samples). */
+  /** MH chains, resampled from the raw samples by their weight π/p (≤ samples). */
   mhChains: number;
   /** Block-Gibbs steps per MH proposal (any number keeps the chain exact). */
   mhGibbs: number;
@@ -58,6 +58,8 @@ export interface RbmTrainResult {
     outsideSector: number;
     tauEnergy: number;
     stuckChains: number;
+    /** Effective sample size of the raw pool the starts were resampled from. */
+    startsEffectiveSize: number;
     /** Mean E/N over chains after each step. */
     meanEnergyTrace: number[];
     seconds: number;
@@ -136,7 +138,10 @@ export async function trainRbmJob(a: RbmTrainArgs): Promise<RbmTrainResult> {
   if (a.mhSteps > 0) {
     const t1 = performance.now();
     const chains = Math.min(a.mhChains, a.samples);
-    const r = neuralMetropolis(rbmProposal(rbm, a.mhGibbs, a.upSpins), { L: set.L, T: a.T, upSpins: a.upSpins, starts: raw.subarray(0, chains * V), chains, steps: a.mhSteps, seed: a.seed + tag, localSweeps: a.mhLocal });
+    const proposal = rbmProposal(rbm, a.mhGibbs, a.upSpins);
+    // starts resampled from all raw samples by their weight π/p (sampling/neural-mh.ts)
+    const { starts, effectiveSize } = importanceStarts(proposal, raw, a.samples, chains, { L: set.L, T: a.T, upSpins: a.upSpins, seed: a.seed + tag });
+    const r = neuralMetropolis(proposal, { L: set.L, T: a.T, upSpins: a.upSpins, starts, chains, steps: a.mhSteps, seed: a.seed + tag, localSweeps: a.mhLocal });
     const trace = Array.from({ length: a.mhSteps }, (_, t) => {
       let s = 0;
       for (let c = 0; c < chains; c++) s += r.energies[c * a.mhSteps + t];
@@ -144,7 +149,7 @@ export async function trainRbmJob(a: RbmTrainArgs): Promise<RbmTrainResult> {
     });
     mh = {
       samples: Array.from(r.final), acceptance: r.acceptance, acceptanceError: r.acceptanceError, outsideSector: r.outsideSector,
-      tauEnergy: r.tauEnergy, stuckChains: r.stuckChains, meanEnergyTrace: trace, seconds: (performance.now() - t1) / 1000,
+      tauEnergy: r.tauEnergy, stuckChains: r.stuckChains, meanEnergyTrace: trace, startsEffectiveSize: effectiveSize, seconds: (performance.now() - t1) / 1000,
     };
   }
   const result: RbmTrainResult = {
