@@ -40,7 +40,7 @@ export const rbmStudy: Study<Config> = {
   },
   defaults: (scale) => scale === 'paper'
     ? { maxEpochs: 2000, batchSize: 100, learningRate: 5e-3, k: 10, cd: 'cd', window: 50, tolerance: 0.005, samples: 10000, samplingSteps: 1000, mhSteps: 2000, mhChains: 2000, mhGibbs: 1, mhLocal: 2 }
-    : { maxEpochs: 60, batchSize: 20, learningRate: 5e-3, k: 10, cd: 'cd', window: 10, tolerance: 0.01, samples: 300, samplingSteps: 200, mhSteps: 400, mhChains: 300, mhGibbs: 1, mhLocal: 2 },
+    : { maxEpochs: 60, batchSize: 20, learningRate: 5e-3, k: 10, cd: 'cd', window: 10, tolerance: 0.01, samples: 1200, samplingSteps: 200, mhSteps: 400, mhChains: 300, mhGibbs: 1, mhLocal: 2 },
   async run(cfg: Config, ctx: StudyContext): Promise<StudyOutcome> {
     return runNeuralStudy(ctx, 'rbm', (work, backend) => runIn(work, cfg, ctx, this.title, backend.name, backend.detail));
   },
