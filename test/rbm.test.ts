@@ -267,6 +267,12 @@ test('spinflow rbm train, rbm sample and evaluate chain together', () => {
     const mh = run('rbm', 'sample', '--model', join(dir, 'r.safetensors'), '--count', '50', '--steps', '5', '--mh-steps', '20', '--T', '2.0', '--magnetization', '0', '--out', join(dir, 'mh.npy'), '--json');
     assert.equal(mh.status, 0, mh.stderr);
     assert.ok(JSON.parse(mh.stdout).mh.acceptance > 0);
+    for (const pool of ['120', '20']) { // a pool larger and smaller than --count
+      const p = run('rbm', 'sample', '--model', join(dir, 'r.safetensors'), '--count', '50', '--steps', '5', '--mh-steps', '5', '--mh-pool', pool, '--T', '2.0', '--out', join(dir, `pool${pool}.npy`), '--json');
+      assert.equal(p.status, 0, p.stderr);
+      assert.equal(JSON.parse(p.stdout).count, 50);
+      assert.equal(readFileSync(join(dir, `pool${pool}.npy`)).length, 128 + 50 * 16, 'an int8 [50, 4, 4] array');
+    }
     const noT = run('rbm', 'sample', '--model', join(dir, 'r.safetensors'), '--mh-steps', '20', '--out', join(dir, 'x.npy'));
     assert.equal(noT.status, 2);
     assert.match(noT.stderr, /--mh-steps needs --T/);

@@ -770,7 +770,11 @@ async function cmdRbm(argv: string[]): Promise<number> {
   const mhSteps = intAtLeast('--mh-steps', 0, 0), mhGibbs = intAtLeast('--mh-gibbs', 1, 1), mhLocal = intAtLeast('--mh-local', 0, 0);
   const L = Math.round(Math.sqrt(rbm.visible));
   if (L * L !== rbm.visible) throw new InputError(`${modelPath} has ${rbm.visible} visible units, not an L × L lattice`);
-  let bits = rbm.sample(count, steps, seed);
+  // with MH, the pool of chain starts is drawn in the same pass: row r depends only on (seed, r),
+  // so the first --count rows of the pool are the raw samples themselves
+  const poolSize = mhSteps > 0 ? intAtLeast('--mh-pool', count, 1) : count;
+  const drawn = rbm.sample(Math.max(count, poolSize), steps, seed);
+  let bits = drawn.subarray(0, count * rbm.visible);
   let mh: NeuralMetropolisResult | null = null;
   let upSpins: number | null = null;
   if (mhSteps > 0) {
@@ -783,8 +787,7 @@ async function cmdRbm(argv: string[]): Promise<number> {
       upSpins = (M + N) / 2;
     }
     // chain starts resampled by their weight π/p from a pool of raw samples (sampling/neural-mh.ts)
-    const poolSize = intAtLeast('--mh-pool', count, 1);
-    const pool = poolSize === count ? bits : rbm.sample(poolSize, steps, seed);
+    const pool = drawn.subarray(0, poolSize * rbm.visible);
     const proposal = rbmProposal(rbm, mhGibbs, upSpins);
     const { starts } = importanceStarts(proposal, pool, poolSize, count, { L, T, upSpins, seed });
     mh = neuralMetropolis(proposal, { L, T, upSpins, starts, chains: count, steps: mhSteps, seed, localSweeps: mhLocal });
