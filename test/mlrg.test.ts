@@ -122,6 +122,17 @@ test('Fig. 4: a larger student representation fits the A1 teacher at least as we
   assert.ok(large < small, `${large} < ${small}`);
 });
 
+test('fitStudent recovers a student marginal exactly, in a few Newton steps (exact gradient and Hessian)', () => {
+  const rep = representation('A1+E');
+  const student = blockRbm('cross', rep, rep, 'geometric');
+  const Jtrue = [0.7, 0.3, -0.2, 0.4, 0.25];
+  const target = logVisibleProbabilities(student, Jtrue, student.states / 2);
+  // 12 Newton iterations: a first-order method with this budget stays far off (Adam needed thousands)
+  const fit = fitStudent(student, target, { start: [0.5, 0.15, -0.05, 0.2, 0.1], steps: 12 });
+  assert.ok(fit.kl < 1e-12, `KL ${fit.kl}`);
+  fit.J.forEach((v, p) => assert.ok(Math.abs(v - Jtrue[p]) < 1e-5, `J${p} = ${v}, expected ${Jtrue[p]}`));
+});
+
 /** Largest |ln p(s) − ln p(g s)| over the visible states, for g a site permutation with component matrix t. */
 function asymmetry(logP: Float64Array, d: number, to: (i: number) => number, t: Float64Array): number {
   let worst = 0;
@@ -254,22 +265,27 @@ test('reproduce mlrg (tiny settings) writes Figs. 4–12 and the numbers; bad re
   const out = mkdtempSync(join(tmpdir(), 'spinflow-mlrg-'));
   try {
     const r = run('reproduce', 'mlrg', '--rep', 'A1,A1+E', '--set', 'models=2', '--set', 'modelsLarge=1', '--set', 'epochs=2', '--set', 'stepsPerEpoch=4', '--set', 'fig4Points=3',
-      '--set', 'fig4Reps=A1,A1+E', '--set', 'flowScales=2', '--set', 'exactLevels=2', '--workers', '2', '--out', out, '--json');
+      '--set', 'fig4Reps=A1,A1+E', '--set', 'flowScales=2', '--set', 'exactLevels=2', '--set', 'criticalIterations=3', '--workers', '2', '--out', out, '--json');
     assert.ok(r.status === 0 || r.status === 1, r.stderr); // 1: two-epoch models need not pass the J0* window
     const s = JSON.parse(readFileSync(join(out, 'mlrg', 'summary.json'), 'utf8'));
     assert.deepEqual(s.perRep.map((p: { rep: string }) => p.rep), ['A1', 'A1+E']);
     assert.equal(s.analyses.length, 2 + 2 + 1, 'A1 exact and CD (2 models each), A1+E exact (1 model)');
     assert.ok(Math.abs(s.schemeFixedPoint.J - 0.8139) < 0.01);
     assert.deepEqual(s.exactMaps.map((m: { rep: string; mirror: string; klBits: number[] }) => [m.rep, m.mirror, m.klBits.length]), [['A1+E', 'abstract', 2], ['A1+E', 'geometric', 2]]);
+    // the exact maps' critical J0: for A1 (both conventions coincide) its bracket holds the fixed point of the A1 map found by a separate bisection
+    assert.deepEqual(s.exactCritical.map((c: { rep: string; mirror: string }) => [c.rep, c.mirror]), [['A1', 'abstract'], ['A1', 'geometric'], ['A1+E', 'abstract'], ['A1+E', 'geometric']]);
+    for (const c of s.exactCritical.filter((x: { rep: string }) => x.rep === 'A1')) assert.ok(c.bracket[0] <= s.schemeFixedPoint.J && s.schemeFixedPoint.J <= c.bracket[1], JSON.stringify(c));
     for (const p of s.perRep) assert.ok(Number.isFinite(p.J0star.mean) && p.zAbove >= 0.99);
     const figures = readdirSync(join(out, 'mlrg', 'figures'));
     for (const f of ['fig4-kl-vs-teacher', 'fig5a-monotone', 'fig5b-beta-function', 'fig7-flow-of-c-a1', 'fig8-critical-coupling', 'fig10-degeneracy-a1-e', 'fig12-scaling-dimension', 'training-kl', 'exact-map-kl']) assert.ok(figures.includes(`${f}.svg`), f);
     // the exact maps are kept with the checkpoints, and a resumed run reads them back unchanged
-    assert.deepEqual(readdirSync(join(out, 'mlrg', 'checkpoints', 'exact-maps')).sort(), ['A1+E-abstract-levels2.json', 'A1+E-geometric-levels2.json']);
+    assert.deepEqual(readdirSync(join(out, 'mlrg', 'checkpoints', 'exact-maps')).sort(), ['A1+E-abstract-levels2.json', 'A1+E-geometric-levels2.json', ...['A1-abstract', 'A1-geometric', 'A1+E-abstract', 'A1+E-geometric'].map((n) => `${n}-critical3.json`)].sort());
     const again = run('reproduce', 'mlrg', '--rep', 'A1,A1+E', '--set', 'models=2', '--set', 'modelsLarge=1', '--set', 'epochs=2', '--set', 'stepsPerEpoch=4', '--set', 'fig4Points=3',
-      '--set', 'fig4Reps=A1,A1+E', '--set', 'flowScales=2', '--set', 'exactLevels=2', '--workers', '2', '--out', out, '--json', '--resume');
+      '--set', 'fig4Reps=A1,A1+E', '--set', 'flowScales=2', '--set', 'exactLevels=2', '--set', 'criticalIterations=3', '--workers', '2', '--out', out, '--json', '--resume');
     assert.ok(again.status === 0 || again.status === 1, again.stderr);
-    assert.deepEqual(JSON.parse(readFileSync(join(out, 'mlrg', 'summary.json'), 'utf8')).exactMaps, s.exactMaps);
+    const resumed = JSON.parse(readFileSync(join(out, 'mlrg', 'summary.json'), 'utf8'));
+    assert.deepEqual(resumed.exactMaps, s.exactMaps);
+    assert.deepEqual(resumed.exactCritical, s.exactCritical);
   } finally {
     rmSync(out, { recursive: true, force: true });
   }

@@ -14,7 +14,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { writeFileAtomicSync } from '../io/checkpoint.js';
 import { join } from 'node:path';
 import { freeCouplings, MIRROR_CONVENTIONS, representation, type MirrorConvention } from '../lattice/c4v.js';
-import { blockRbm, exactRgFlow, fitStudent, groundStateDegeneracy, logVisibleProbabilities, minimalKlBits, scalingDimensions, weightTensor, type BlockRbm } from '../models/mlrg/rbm.js';
+import { blockRbm, exactCriticalCoupling, exactRgFlow, fitStudent, groundStateDegeneracy, logVisibleProbabilities, minimalKlBits, scalingDimensions, weightTensor, type BlockRbm, type ExactCriticalCoupling } from '../models/mlrg/rbm.js';
 import { disposeMonotone, loadMonotone, MonotoneF64, newtonFixedPoint, solveLinear } from '../models/mlrg/monotone.js';
 import { MLRG_MODES, type MlrgMode, type MlrgTrainArgs, type MlrgTrainResult } from '../models/mlrg/train-job.js';
 import { Rng, pointSeed } from '../sampling/rng.js';
@@ -28,7 +28,7 @@ const PAPER_A1_J0 = { mean: 0.82, error: 0.02 };
 const REP_PATTERN = '^(\\d*(A1|A2|B1|B2|E))(\\+\\d*(A1|A2|B1|B2|E))*$';
 
 type Config = {
-  reps: string[]; cdReps: string[]; mirror: MirrorConvention; exactLevels: number; models: number; modelsLarge: number; otherScale: number;
+  reps: string[]; cdReps: string[]; mirror: MirrorConvention; exactLevels: number; criticalIterations: number; models: number; modelsLarge: number; otherScale: number;
   epochs: number; stepsPerEpoch: number; chains: number; replicas: number; betaMax: number; betaWarmup: number; priorScale: number;
   hmcSteps: number; leapfrog: number; hmcStepSize: number; odeSteps: number; learningRate: number;
   samples: number; gibbsSteps: number; cdSteps: number; flowScales: number; fig4Reps: string[]; fig4Points: number;
@@ -48,6 +48,7 @@ export const mlrgStudy: Study<Config> = {
     cdReps: { kind: 'names', pattern: REP_PATTERN, allowed: 'C4v representations such as A1, A1+E', description: 'representations also trained by contrastive divergence (the paper\'s mode) next to exact KL (those not in reps are skipped)' },
     mirror: { kind: 'choice', choices: [...MIRROR_CONVENTIONS], description: 'how a bond\'s mirror acts on its finer (source) spin: abstract = T_σ as in the authors\' code; geometric = the diagonal mirror C4·σ, since each RG step turns the lattice by 45° (lattice/c4v.ts). Matters only with E, B1 or B2 components' },
     exactLevels: { kind: 'integer', min: 0, description: 'beyond the paper: levels of the exact KL-optimal map (no network) from J0c, per larger representation and both mirror conventions (0: none)' },
+    criticalIterations: { kind: 'integer', min: 0, description: 'beyond the paper: bisection steps for the critical J0 of the exact KL-optimal map (no network) per representation and mirror convention, the J0* a perfectly trained monotone of that truncation would find (0: none)' },
     models: { kind: 'integer', min: 1, description: 'independently trained models for A1 (paper 10; bands are ±2σ over them)' },
     modelsLarge: { kind: 'integer', min: 1, description: 'independently trained models for the larger representations' },
     epochs: { kind: 'integer', min: 1, description: 'training epochs' },
@@ -73,7 +74,7 @@ export const mlrgStudy: Study<Config> = {
   defaults: (scale) => ({
     reps: scale === 'paper' ? ['A1', 'A1+E', '2A1+E'] : ['A1', 'A1+E'],
     cdReps: scale === 'paper' ? ['A1', 'A1+E'] : ['A1'],
-    mirror: 'abstract', exactLevels: scale === 'paper' ? 8 : 3,
+    mirror: 'abstract', exactLevels: scale === 'paper' ? 8 : 3, criticalIterations: scale === 'paper' ? 12 : 10,
     models: scale === 'paper' ? 10 : 6,
     modelsLarge: scale === 'paper' ? 10 : 3,
     epochs: scale === 'paper' ? 200 : 40,
@@ -155,7 +156,7 @@ export function analyzeMonotone(f: MonotoneF64, teacher: BlockRbm, flowScales: n
 export function a1SchemeFixedPoint(): { J: number; slope: number } {
   const a1 = representation('A1');
   const teacher = blockRbm('square', a1), student = blockRbm('cross', a1);
-  const map = (J: number) => fitStudent(student, logVisibleProbabilities(teacher, [J]), { start: [J], steps: 4000, learningRate: 0.01 }).J[0];
+  const map = (J: number) => fitStudent(student, logVisibleProbabilities(teacher, [J]), { start: [J] }).J[0];
   let lo = 0.5, hi = 1.2;
   for (let i = 0; i < 30; i++) { const mid = (lo + hi) / 2; if (map(mid) < mid) lo = mid; else hi = mid; }
   const J = (lo + hi) / 2, h = 1e-3;
@@ -203,7 +204,17 @@ async function runIn(work: string, cfg: Config, ctx: StudyContext, title: string
     writeFileAtomicSync(file, JSON.stringify(map));
     return map;
   };
+  const critical = (rep: string, mirror: MirrorConvention): ExactCriticalCoupling => {
+    const file = join(exactMapsDir, `${rep}-${mirror}-critical${cfg.criticalIterations}.json`);
+    if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as ExactCriticalCoupling;
+    const c = exactCriticalCoupling(representation(rep), mirror, { iterations: cfg.criticalIterations });
+    writeFileAtomicSync(file, JSON.stringify(c));
+    return c;
+  };
+  const tExact = performance.now();
+  const exactCritical = cfg.criticalIterations > 0 ? cfg.reps.flatMap((rep) => MIRROR_CONVENTIONS.map((mirror) => ({ rep, mirror, ...critical(rep, mirror) }))) : [];
   const exactMaps = cfg.exactLevels > 0 ? cfg.reps.filter((r) => r !== 'A1').flatMap((rep) => MIRROR_CONVENTIONS.map((mirror) => ({ rep, mirror, ...exactMap(rep, mirror) }))) : [];
+  const exactSeconds = (performance.now() - tExact) / 1000;
 
   // 2. the MLRG trainings, one job per (rep, mode, model)
   const models = join(work, 'models');
@@ -276,6 +287,9 @@ async function runIn(work: string, cfg: Config, ctx: StudyContext, title: string
   for (const m of exactMaps) {
     report.compare({ quantity: `exact KL-optimal ${m.rep} map from J0c, mirror ${m.mirror}: KL (bits) at levels 0…${m.levels.length - 1}`, spinflow: m.levels.map((l) => l.klBits.toFixed(4)).join(', '), note: `A1 student at J0c: ${fig4.find((f) => f.rep === 'A1')?.kl[teacherJ.findIndex((x) => x >= LIEB_CRITICAL_COUPLING)]?.toFixed(4) ?? '–'} bits per level` });
   }
+  for (const c of exactCritical) {
+    report.compare({ quantity: `critical J0 of the exact KL-optimal ${c.rep} map, mirror ${c.mirror} (the J0* a perfect monotone of this truncation finds)`, spinflow: c.J0 ?? 'no phase change in [0.05, 1.5]', exact: LIEB_CRITICAL_COUPLING, note: `bracket ${c.bracket.map((v) => v.toFixed(5)).join(' … ')}, ${c.flows} flows${c.undecidedAt !== null ? '; the last flow stayed critical for 48 levels' : ''}` });
+  }
   report.compare({ quantity: 'fixed point of the exact KL-optimal A1 RG map', spinflow: scheme.J, paper: PAPER_A1_J0, exact: LIEB_CRITICAL_COUPLING, note: `slope ${scheme.slope.toFixed(4)}: y_t = ln slope / ln √2 = ${(Math.log(scheme.slope) / Math.log(Math.SQRT2)).toFixed(3)} (exact 1)` });
 
   // 5. figures
@@ -308,7 +322,8 @@ async function runIn(work: string, cfg: Config, ctx: StudyContext, title: string
     report.figure({ name: `fig10-degeneracy-${slug}`, caption: `Fig. 10: ground-state degeneracy Z(J(J0, ℓ)) for ${rep} (model 0): 1 below J0*, 2 above, sharper with ℓ`, svg: linePlot({ title: `Z(J(J0, ℓ)), ${rep}`, xLabel: 'J0', yLabel: 'Z', series: ells.map((l) => ({ name: `ℓ = ${l}`, points: a.zJ0.map((x, i) => ({ x, y: a.flowZ[l][i] })), style: 'line' as const })), vlines: [{ x: a.J0star, label: 'J0*' }, { x: LIEB_CRITICAL_COUPLING, label: 'J0c' }] }), data: { columns: ['J0', ...ells.map((l) => `Z_l${l}`)], rows: a.zJ0.map((x, i) => [x, ...ells.map((l) => a.flowZ[l][i])]) } });
   }
   const repIndex = cfg.reps.map((_, i) => i + 1);
-  report.figure({ name: 'fig8-critical-coupling', caption: `Fig. 8: J0* per representation (mean ± 2σ over models) against J0c = ${LIEB_CRITICAL_COUPLING.toFixed(4)}; x = ${cfg.reps.map((r, i) => `${i + 1}: ${r}`).join(', ')}`, svg: linePlot({ title: 'J0* vs representation', xLabel: 'representation', yLabel: 'J0*', series: [{ name: 'exact-KL training', points: perRep.map((r, i) => ({ x: repIndex[i], y: r.J0star.mean, error: 2 * (r.J0star.sd || 0) })), style: 'points' }, ...(perRep.some((r) => r.J0starCd) ? [{ name: 'CD training', points: perRep.flatMap((r, i) => (r.J0starCd ? [{ x: repIndex[i] + 0.1, y: r.J0starCd.mean, error: 2 * (r.J0starCd.sd || 0) }] : [])), style: 'points' as const }] : [])], hlines: [{ y: LIEB_CRITICAL_COUPLING, label: 'J0c' }, { y: scheme.J, label: 'A1 map' }], xRange: [0.5, cfg.reps.length + 0.5] }), data: { columns: ['rep', 'J0star', 'sd', 'J0star_cd', 'sd_cd'], rows: perRep.map((r) => [r.rep, r.J0star.mean, r.J0star.sd, r.J0starCd?.mean ?? null, r.J0starCd?.sd ?? null]) } });
+  report.figure({ name: 'fig8-critical-coupling', caption: `Fig. 8: J0* per representation (mean ± 2σ over models) against J0c = ${LIEB_CRITICAL_COUPLING.toFixed(4)}; x = ${cfg.reps.map((r, i) => `${i + 1}: ${r}`).join(', ')}`, svg: linePlot({ title: 'J0* vs representation', xLabel: 'representation', yLabel: 'J0*', series: [{ name: 'exact-KL training', points: perRep.map((r, i) => ({ x: repIndex[i], y: r.J0star.mean, error: 2 * (r.J0star.sd || 0) })), style: 'points' },
+    ...MIRROR_CONVENTIONS.flatMap((mirror, k) => { const pts = exactCritical.filter((c) => c.mirror === mirror && c.J0 !== null).map((c) => ({ x: repIndex[cfg.reps.indexOf(c.rep)] - 0.1 - 0.1 * k, y: c.J0! })); return pts.length ? [{ name: `exact KL-optimal map, ${mirror} mirror`, points: pts, style: 'points' as const }] : []; }), ...(perRep.some((r) => r.J0starCd) ? [{ name: 'CD training', points: perRep.flatMap((r, i) => (r.J0starCd ? [{ x: repIndex[i] + 0.1, y: r.J0starCd.mean, error: 2 * (r.J0starCd.sd || 0) }] : [])), style: 'points' as const }] : [])], hlines: [{ y: LIEB_CRITICAL_COUPLING, label: 'J0c' }, { y: scheme.J, label: 'A1 map' }], xRange: [0.5, cfg.reps.length + 0.5] }), data: { columns: ['rep', 'J0star', 'sd', 'J0star_cd', 'sd_cd', ...MIRROR_CONVENTIONS.map((m) => `exact_map_${m}`)], rows: perRep.map((r) => [r.rep, r.J0star.mean, r.J0star.sd, r.J0starCd?.mean ?? null, r.J0starCd?.sd ?? null, ...MIRROR_CONVENTIONS.map((m) => exactCritical.find((c) => c.rep === r.rep && c.mirror === m)?.J0 ?? null)]) } });
   report.figure({ name: 'fig12-scaling-dimension', caption: `Fig. 12: Δ1 from the transfer matrix at the fixed point (Eqs. 25–26), mean ± 2σ, against 1/8; x = ${cfg.reps.map((r, i) => `${i + 1}: ${r}`).join(', ')}`, svg: linePlot({ title: 'Δ1 vs representation', xLabel: 'representation', yLabel: 'Δ1', series: [{ name: 'Δ1', points: perRep.flatMap((r, i) => (r.delta1 ? [{ x: repIndex[i], y: r.delta1.mean, error: 2 * (r.delta1.sd || 0) }] : [])), style: 'points' }], hlines: [{ y: 0.125, label: '1/8' }], xRange: [0.5, cfg.reps.length + 0.5] }), data: { columns: ['rep', 'delta1', 'sd', 'delta2', 'sd2'], rows: perRep.map((r) => [r.rep, r.delta1?.mean ?? null, r.delta1?.sd ?? null, r.delta2?.mean ?? null, r.delta2?.sd ?? null]) } });
   // Figs. 6 and 11: the plane of J0 and the most relevant other direction, for the first representation with more than one coupling
   const plane = analyses.find((a) => a.mode === 'exact' && a.fixedPoint && a.fixedPoint.length > 1);
@@ -354,15 +369,16 @@ async function runIn(work: string, cfg: Config, ctx: StudyContext, title: string
   }
   const passed = Boolean(a1 && Math.abs(a1.J0star.mean - PAPER_A1_J0.mean) <= 0.04 && a1.zBelow < 1.25 && a1.zAbove > 1.75);
   Object.assign(report.summary, {
-    trainSeconds, fig4Seconds, models: analyses.length, schemeFixedPoint: scheme, perRep,
+    trainSeconds, fig4Seconds, exactSeconds, models: analyses.length, schemeFixedPoint: scheme, perRep, exactCritical,
     exactMaps: exactMaps.map((m) => ({ rep: m.rep, mirror: m.mirror, phase: m.phase, klBits: m.levels.map((l) => l.klBits), Z: m.levels.map((l) => l.Z), J: m.levels.map((l) => l.J) })),
     analyses: analyses.map((a) => ({ rep: a.rep, mode: a.mode, model: a.model, J0star: a.J0star, fixedPoint: a.fixedPoint, newtonSteps: a.newtonSteps, gradNorm: a.gradNorm, deltas: a.deltas.slice(0, 4), zBelow: a.zBelow, zAbove: a.zAbove })),
     fig4: fig4.map((f) => ({ rep: f.rep, klBitsAtJ0c: f.kl[teacherJ.findIndex((x) => x >= LIEB_CRITICAL_COUPLING)] })),
     acceptance: { a1Window: [0.78, 0.86], passed },
   });
   const lines = [
-    `${jobs.length} MLRG models (${cfg.reps.join(', ')}; CD also for ${cfg.cdReps.join(', ') || 'none'}) trained in ${trainSeconds.toFixed(1)} s on ${backendDetail}; Fig. 4 in ${fig4Seconds.toFixed(1)} s`,
+    `${jobs.length} MLRG models (${cfg.reps.join(', ')}; CD also for ${cfg.cdReps.join(', ') || 'none'}) trained in ${trainSeconds.toFixed(1)} s on ${backendDetail}; Fig. 4 in ${fig4Seconds.toFixed(1)} s; exact maps in ${exactSeconds.toFixed(1)} s`,
     `exact KL-optimal A1 map: fixed point J = ${scheme.J.toFixed(4)}, slope ${scheme.slope.toFixed(4)} (paper J0* = 0.82 ± 0.02; exact J0c = ${LIEB_CRITICAL_COUPLING.toFixed(4)})`,
+    ...exactCritical.map((c) => `exact KL-optimal ${c.rep} map, mirror ${c.mirror}: critical J0 = ${c.J0 === null ? 'none in [0.05, 1.5]' : c.J0.toFixed(4)} (bracket ${c.bracket.map((v) => v.toFixed(4)).join('…')}; J0c = ${LIEB_CRITICAL_COUPLING.toFixed(4)})`),
     ...exactMaps.map((m) => `exact KL-optimal ${m.rep} map from J0c, mirror ${m.mirror}: KL per level ${m.levels.map((l) => l.klBits.toFixed(3)).join(', ')} bits`),
     ...perRep.map((r) => `${r.rep.padEnd(8)} J0* = ${r.J0star.mean.toFixed(4)} ± ${(r.J0star.sd || 0).toFixed(4)} (sd, ${r.J0star.models} exact-KL models)${r.J0starCd ? `, CD: ${r.J0starCd.mean.toFixed(4)} ± ${(r.J0starCd.sd || 0).toFixed(4)}` : ''}; Δ1 = ${r.delta1 ? `${r.delta1.mean.toFixed(4)} ± ${(r.delta1.sd || 0).toFixed(4)}` : '–'}${r.delta2 ? `, Δ2 = ${r.delta2.mean.toFixed(3)}` : ''}; Z = ${r.zBelow.toFixed(2)} / ${r.zAbove.toFixed(2)} at J0* ∓ 0.3; final KL ${r.finalKlBits.toFixed(4)} bits; ${r.secondsPerStep.toFixed(3)} s/step`),
     `acceptance: A1 J0* within 0.82 ± 0.04 and Z → 1 / 2: ${passed ? 'yes' : 'NO'}`,

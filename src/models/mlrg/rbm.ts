@@ -117,7 +117,11 @@ export const logTwoCosh = (h: number) => { const a = Math.abs(h); return a + Mat
 
 /** ln w(x) = ln Σ_z e^{−E(x, z)} for every visible state x (length S). */
 export function logVisibleWeights(rbm: BlockRbm, J: ArrayLike<number>, count = rbm.states): Float64Array {
-  const h = hiddenFields(rbm, J, count);
+  return logWeightsFromFields(hiddenFields(rbm, J, count), count);
+}
+
+/** ln w(x) = Σ ln 2cosh h(x) from the hidden fields of `count` visible states. */
+function logWeightsFromFields(h: Float64Array, count: number): Float64Array {
   const per = h.length / count;
   const out = new Float64Array(count);
   for (let s = 0; s < count; s++) {
@@ -138,7 +142,10 @@ export function logSumExpArray(x: ArrayLike<number>): number {
 
 /** ln p(x), normalized over the first `count` visible states (all S, or S/2: one of each Z2 pair). */
 export function logVisibleProbabilities(rbm: BlockRbm, J: ArrayLike<number>, count = rbm.states): Float64Array {
-  const lw = logVisibleWeights(rbm, J, count);
+  return normalizeLog(logVisibleWeights(rbm, J, count));
+}
+
+function normalizeLog(lw: Float64Array): Float64Array {
   const z = logSumExpArray(lw);
   return lw.map((v) => v - z);
 }
@@ -154,37 +161,86 @@ export function klDivergence(logP: ArrayLike<number>, logQ: ArrayLike<number>): 
 }
 
 /**
- * The student couplings that minimize D_KL(p_teacher ‖ p_student) (exact, deterministic): Adam on
- * the exact gradient ∂KL/∂J_p = E_q[∂_p ln w] − E_p[∂_p ln w], ∂_p ln w = Σ tanh(h)·features_p.
+ * The student couplings that minimize D_KL(p_teacher ‖ p_student) (exact, deterministic), by
+ * Levenberg–Marquardt-damped Newton steps on the exact gradient and Hessian. With g_p = ∂_p ln w =
+ * Σ tanh(h)·f_p and H_pq = Σ sech²(h)·f_p f_q (sums over hidden components, f the features):
+ *   ∂_p KL = E_q[g_p] − E_p[g_p],   ∂_pq KL = E_q[H_pq] − E_p[H_pq] + Cov_q(g_p, g_q).
+ * A step is taken only when it lowers the KL, so the fit descends from `start` to the nearest
+ * minimum (a saddle such as J_E = 0, where the gradient vanishes, is kept: callers try several
+ * starts). `steps` bounds the Newton iterations; it converges in tens.
  */
-export function fitStudent(student: BlockRbm, logTeacher: Float64Array, o: { steps?: number; learningRate?: number; start?: ArrayLike<number> } = {}): { J: Float64Array; kl: number } {
+export function fitStudent(student: BlockRbm, logTeacher: Float64Array, o: { steps?: number; start?: ArrayLike<number>; tolerance?: number } = {}): { J: Float64Array; kl: number } {
   // logTeacher over all S states, or over the first S/2 (one of each Z2 pair, see hiddenFields)
-  const P = student.couplings, S = logTeacher.length, per = student.features.length / P / student.states;
-  const J = Float64Array.from(o.start ?? new Float64Array(P).fill(0.1));
-  const m = new Float64Array(P), v = new Float64Array(P);
-  const lr = o.learningRate ?? 0.05, b1 = 0.9, b2 = 0.999;
-  const grad = new Float64Array(P);
-  const steps = o.steps ?? 3000;
-  for (let t = 1; t <= steps; t++) {
-    const logQ = logVisibleProbabilities(student, J, S);
-    const h = hiddenFields(student, J, S);
-    grad.fill(0);
-    for (let s = 0; s < S; s++) {
-      const w = Math.exp(logQ[s]) - Math.exp(logTeacher[s]);
-      if (w === 0) continue;
-      for (let i = 0; i < per; i++) {
-        const th = Math.tanh(h[s * per + i]) * w;
-        const base = (s * per + i) * P;
-        for (let p = 0; p < P; p++) grad[p] += th * student.features[base + p];
+  const P = student.couplings, S = logTeacher.length;
+  const pTeacher = logTeacher.map(Math.exp);
+  let J: Float64Array = Float64Array.from(o.start ?? new Float64Array(P).fill(0.1));
+  const klAt = (x: ArrayLike<number>) => klDivergence(logTeacher, logVisibleProbabilities(student, x, S));
+  let kl = klAt(J), lambda = 1e-3;
+  const maxSteps = o.steps ?? 100, tol = o.tolerance ?? 1e-12;
+  for (let it = 0; it < maxSteps; it++) {
+    const { grad, hess } = klDerivatives(student, J, pTeacher);
+    if (grad.reduce((a, g) => Math.max(a, Math.abs(g)), 0) < tol) break;
+    let next: { J: Float64Array; kl: number } | null = null;
+    // damping λ·(1 + |H_pp|) on the diagonal: λ → 0 is Newton, λ large a short gradient step
+    for (let tries = 0; tries < 40 && !next; tries++) {
+      const A = hess.map((v, k) => v + (Math.floor(k / P) === k % P ? lambda * (1 + Math.abs(v)) : 0));
+      const step = choleskySolve(A, grad, P);
+      const trial = step ? J.map((v, p) => v - step[p]) : null;
+      const klTrial = trial ? klAt(trial) : Infinity;
+      if (trial && klTrial <= kl) next = { J: trial, kl: klTrial };
+      else lambda *= 4;
+    }
+    if (!next) break; // no damping lowers the KL: a minimum to float64 precision
+    const gain = kl - next.kl;
+    ({ J, kl } = next);
+    lambda = Math.max(lambda / 4, 1e-9);
+    if (gain <= 1e-15 * Math.max(1, kl)) break;
+  }
+  return { J, kl };
+}
+
+/** Gradient and Hessian (P × P, row-major) of D_KL(p ‖ q_J) in J, exact over the given states. */
+function klDerivatives(student: BlockRbm, J: ArrayLike<number>, pTeacher: Float64Array): { grad: Float64Array; hess: Float64Array } {
+  const P = student.couplings, S = pTeacher.length, per = student.features.length / P / student.states;
+  const h = hiddenFields(student, J, S);
+  const q = normalizeLog(logWeightsFromFields(h, S)).map(Math.exp);
+  const grad = new Float64Array(P), hess = new Float64Array(P * P), meanQ = new Float64Array(P), g = new Float64Array(P);
+  for (let s = 0; s < S; s++) {
+    const w = q[s] - pTeacher[s];
+    g.fill(0);
+    for (let i = 0; i < per; i++) {
+      const base = (s * per + i) * P, th = Math.tanh(h[s * per + i]), sech2 = 1 - th * th;
+      for (let p = 0; p < P; p++) {
+        const f = student.features[base + p];
+        g[p] += th * f;
+        if (f !== 0) for (let r = 0; r < P; r++) hess[p * P + r] += w * sech2 * f * student.features[base + r];
       }
     }
     for (let p = 0; p < P; p++) {
-      m[p] = b1 * m[p] + (1 - b1) * grad[p];
-      v[p] = b2 * v[p] + (1 - b2) * grad[p] * grad[p];
-      J[p] -= (lr * (m[p] / (1 - b1 ** t))) / (Math.sqrt(v[p] / (1 - b2 ** t)) + 1e-12);
+      grad[p] += w * g[p];
+      meanQ[p] += q[s] * g[p];
+      for (let r = 0; r < P; r++) hess[p * P + r] += q[s] * g[p] * g[r];
     }
   }
-  return { J, kl: klDivergence(logTeacher, logVisibleProbabilities(student, J, S)) };
+  for (let p = 0; p < P; p++) for (let r = 0; r < P; r++) hess[p * P + r] -= meanQ[p] * meanQ[r];
+  return { grad, hess };
+}
+
+/** Solves A x = b for a symmetric positive-definite A (n × n) by Cholesky; null if A is not positive definite. */
+function choleskySolve(A: Float64Array, b: ArrayLike<number>, n: number): Float64Array | null {
+  const Lw = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j <= i; j++) {
+      let sum = A[i * n + j];
+      for (let k = 0; k < j; k++) sum -= Lw[i * n + k] * Lw[j * n + k];
+      if (i === j) { if (!(sum > 0)) return null; Lw[i * n + i] = Math.sqrt(sum); } else Lw[i * n + j] = sum / Lw[j * n + j];
+    }
+  }
+  const y = new Float64Array(n);
+  for (let i = 0; i < n; i++) { let sum = b[i]; for (let k = 0; k < i; k++) sum -= Lw[i * n + k] * y[k]; y[i] = sum / Lw[i * n + i]; }
+  const x = new Float64Array(n);
+  for (let i = n - 1; i >= 0; i--) { let sum = y[i]; for (let k = i + 1; k < n; k++) sum -= Lw[k * n + i] * x[k]; x[i] = sum / Lw[i * n + i]; }
+  return x;
 }
 
 /** Block Gibbs sampling of visible states: `count` chains from random states, `steps` sweeps (x → z → x). */
@@ -321,11 +377,16 @@ export interface ExactRgLevel { J: number[]; klBits: number; Z: number }
  * J_{ℓ+1} = argmin D_KL(p_tch ‖ p_std), which parametrize the next teacher (the student's block,
  * embedded in the coarse Lieb lattice, is the next level's teacher block). Each fit starts from the
  * teacher's couplings and from their gauge images (the hidden E doublet's sign, see mlrg study
- * notes), keeping the best. Stops early once the flow has clearly left for a phase (J0 > 4: ordered;
- * every |J| < 0.02: disordered); otherwise the phase is 'undecided'.
+ * notes), keeping the best. Stops early once the flow has clearly left for a phase (|J0| > 4: ordered;
+ * the teacher's Z < 1.005 or every |J| < 0.02: disordered); otherwise the phase is 'undecided'.
  */
-export function exactRgFlow(rep: Representation, J0: number, levels: number, mirror: MirrorConvention, o: { steps?: number } = {}): { levels: ExactRgLevel[]; phase: 'ordered' | 'disordered' | 'undecided' } {
-  const teacher = blockRbm('square', rep, rep, mirror), student = blockRbm('cross', rep, rep, mirror);
+export function exactRgFlow(rep: Representation, J0: number, levels: number, mirror: MirrorConvention, o: { steps?: number } = {}): ExactRgFlow {
+  return iterateExactMap(blockRbm('square', rep, rep, mirror), blockRbm('cross', rep, rep, mirror), J0, levels, o.steps);
+}
+
+export interface ExactRgFlow { levels: ExactRgLevel[]; phase: 'ordered' | 'disordered' | 'undecided' }
+
+function iterateExactMap(teacher: BlockRbm, student: BlockRbm, J0: number, levels: number, steps?: number): ExactRgFlow {
   const P = teacher.couplings;
   let J: Float64Array = Float64Array.from({ length: P }, (_, p) => (p === 0 ? J0 : 0));
   const out: ExactRgLevel[] = [];
@@ -335,15 +396,51 @@ export function exactRgFlow(rep: Representation, J0: number, levels: number, mir
     const starts = [Float64Array.from(J), Float64Array.from(J, (v, p) => (p === 0 ? v : -v)), Float64Array.from(J, (v, p) => (p === 0 ? v : v + 0.1 * Math.cos(3 * p + l)))];
     let best: { J: Float64Array; kl: number } = { J, kl: Infinity };
     for (const start of starts) {
-      const r = fitStudent(student, logTeacher, { start, steps: o.steps ?? 1500, learningRate: 0.03 });
+      const r = fitStudent(student, logTeacher, { start, steps });
       if (r.kl < best.kl) best = r;
     }
-    out.push({ J: Array.from(J), klBits: best.kl / Math.LN2, Z: groundStateDegeneracy(weightTensor(teacher, J)) });
+    const Z = groundStateDegeneracy(weightTensor(teacher, J));
+    out.push({ J: Array.from(J), klBits: best.kl / Math.LN2, Z });
     J = best.J;
     const big = Math.max(...Array.from(J, Math.abs));
-    if (J[0] > 4) return { levels: out, phase: 'ordered' };
-    if (big < 0.02) return { levels: out, phase: 'disordered' };
+    // |J0|: J0 → −J0 is the gauge z0 → −z0 of the student's A1 component
+    if (Math.abs(J[0]) > 4) return { levels: out, phase: 'ordered' };
+    // near J = 0 the A1 map is J' ≈ 0.82 J, so disorder is recognised by the block's Z → 1 (it is ≥ 1.05 near the critical point)
+    if (big < 0.02 || Z < 1.005) return { levels: out, phase: 'disordered' };
   }
   // a block's Z is far from 1 or 2 near criticality, so only a flow that has left says where it went
   return { levels: out, phase: 'undecided' };
+}
+
+/** The critical coupling of the exact KL-optimal map on the axis J = (J0, 0, …) (Eq. 20), and the flows it took. */
+export interface ExactCriticalCoupling {
+  /** Midpoint of the final bracket; null when the ends of the search window are not in opposite phases. */
+  J0: number | null;
+  /** J0 values known to flow to disorder (lower) and to order (upper). */
+  bracket: [number, number];
+  flows: number;
+  /** Set when a flow within the bracket stayed near the critical point for all levels, which ends the search. */
+  undecidedAt: number | null;
+}
+
+/**
+ * Where the exact KL-optimal RG map of a representation separates the phases on the J0 axis: the
+ * value a perfectly trained RG monotone of that truncation would find as J0* (Eq. 21), and the one
+ * to compare with J0c = 0.7643 to see what the truncation itself allows. Bisection on J0 in
+ * [lo, hi]: each J0 is iterated until its flow leaves (see exactRgFlow)
+ * or `levels` pass; a flow still undecided then lies within ~slope^−levels of the separatrix and
+ * ends the search.
+ */
+export function exactCriticalCoupling(rep: Representation, mirror: MirrorConvention, o: { iterations: number; levels?: number; lo?: number; hi?: number }): ExactCriticalCoupling {
+  const teacher = blockRbm('square', rep, rep, mirror), student = blockRbm('cross', rep, rep, mirror);
+  const levels = o.levels ?? 48;
+  let lo = o.lo ?? 0.05, hi = o.hi ?? 1.5, flows = 0;
+  const phase = (J0: number) => { flows++; return iterateExactMap(teacher, student, J0, levels).phase; };
+  if (phase(lo) !== 'disordered' || phase(hi) !== 'ordered') return { J0: null, bracket: [lo, hi], flows, undecidedAt: null };
+  for (let i = 0; i < o.iterations; i++) {
+    const mid = (lo + hi) / 2, p = phase(mid);
+    if (p === 'undecided') return { J0: mid, bracket: [lo, hi], flows, undecidedAt: mid };
+    if (p === 'ordered') hi = mid; else lo = mid;
+  }
+  return { J0: (lo + hi) / 2, bracket: [lo, hi], flows, undecidedAt: null };
 }
