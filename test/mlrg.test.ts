@@ -275,6 +275,7 @@ test('reproduce mlrg (tiny settings) writes Figs. 4–12 and the numbers; bad re
     // the exact maps' critical J0: for A1 (both conventions coincide) its bracket holds the fixed point of the A1 map found by a separate bisection
     assert.deepEqual(s.exactCritical.map((c: { rep: string; mirror: string }) => [c.rep, c.mirror]), [['A1', 'abstract'], ['A1', 'geometric'], ['A1+E', 'abstract'], ['A1+E', 'geometric']]);
     for (const c of s.exactCritical.filter((x: { rep: string }) => x.rep === 'A1')) assert.ok(c.bracket[0] <= s.schemeFixedPoint.J && s.schemeFixedPoint.J <= c.bracket[1], JSON.stringify(c));
+    assert.deepEqual(s.perRep.map((p: { exactMapJ0: number }) => p.exactMapJ0), [s.exactCritical[0].J0, s.exactCritical[2].J0], 'each J0* sits next to its truncation\'s exact-map value (abstract mirror, the default)');
     for (const p of s.perRep) assert.ok(Number.isFinite(p.J0star.mean) && p.zAbove >= 0.99);
     const figures = readdirSync(join(out, 'mlrg', 'figures'));
     for (const f of ['fig4-kl-vs-teacher', 'fig5a-monotone', 'fig5b-beta-function', 'fig7-flow-of-c-a1', 'fig8-critical-coupling', 'fig10-degeneracy-a1-e', 'fig12-scaling-dimension', 'training-kl', 'exact-map-kl']) assert.ok(figures.includes(`${f}.svg`), f);

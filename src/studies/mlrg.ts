@@ -265,6 +265,8 @@ async function runIn(work: string, cfg: Config, ctx: StudyContext, title: string
     return {
       rep, couplings: couplingCount(rep),
       J0star: { mean: mean(exact.map((a) => a.J0star)), sd: sd(exact.map((a) => a.J0star)), models: exact.length },
+      // what the monotone should find: the critical J0 of this truncation's exact map, in the trained mirror convention
+      exactMapJ0: exactCritical.find((c) => c.rep === rep && c.mirror === cfg.mirror)?.J0 ?? null,
       J0starCd: cd.length ? { mean: mean(cd.map((a) => a.J0star)), sd: sd(cd.map((a) => a.J0star)), models: cd.length } : null,
       delta1: d1.length ? { mean: mean(d1), sd: sd(d1), models: d1.length } : null,
       delta2: d2.length ? { mean: mean(d2), sd: sd(d2), models: d2.length } : null,
@@ -278,7 +280,8 @@ async function runIn(work: string, cfg: Config, ctx: StudyContext, title: string
   const a1 = perRep.find((r) => r.rep === 'A1');
   const err = (v: { sd: number; models: number }) => (Number.isFinite(v.sd) ? v.sd / Math.sqrt(v.models) : undefined);
   for (const r of perRep) {
-    report.compare({ quantity: `J0* (${r.rep}, exact-KL training, ${r.J0star.models} models; spread ${r.J0star.sd.toFixed(3)})`, spinflow: { mean: r.J0star.mean, error: err(r.J0star) }, paper: r.rep === 'A1' ? PAPER_A1_J0 : null, exact: LIEB_CRITICAL_COUPLING, note: r.rep === 'A1' ? `the A1 truncation's own fixed point (exact KL-optimal map) is ${scheme.J.toFixed(4)}` : 'approaches J0c as the representation grows' });
+    const mapNote = r.exactMapJ0 !== null ? `; the critical J0 of this truncation's exact KL-optimal map (${cfg.mirror} mirror) is ${r.exactMapJ0.toFixed(4)}` : '';
+    report.compare({ quantity: `J0* (${r.rep}, exact-KL training, ${r.J0star.models} models; spread ${r.J0star.sd.toFixed(3)})`, spinflow: { mean: r.J0star.mean, error: err(r.J0star) }, paper: r.rep === 'A1' ? PAPER_A1_J0 : null, exact: LIEB_CRITICAL_COUPLING, note: (r.rep === 'A1' ? `the A1 truncation's own fixed point (exact KL-optimal map) is ${scheme.J.toFixed(4)}` : 'the paper: approaches J0c as the representation grows') + mapNote });
     if (r.J0starCd) report.compare({ quantity: `J0* (${r.rep}, CD training, ${r.J0starCd.models} models; spread ${r.J0starCd.sd.toFixed(3)})`, spinflow: { mean: r.J0starCd.mean, error: err(r.J0starCd) }, paper: r.rep === 'A1' ? PAPER_A1_J0 : null, exact: LIEB_CRITICAL_COUPLING });
     if (r.delta1) report.compare({ quantity: `Δ1 at the fixed point (${r.rep}, ${r.delta1.models} models)`, spinflow: { mean: r.delta1.mean, error: err(r.delta1) }, exact: 0.125, note: 'Ising σ' });
     if (r.delta2) report.compare({ quantity: `Δ2 at the fixed point (${r.rep})`, spinflow: { mean: r.delta2.mean, error: err(r.delta2) }, exact: 1, note: 'Ising ε' });
@@ -380,7 +383,7 @@ async function runIn(work: string, cfg: Config, ctx: StudyContext, title: string
     `exact KL-optimal A1 map: fixed point J = ${scheme.J.toFixed(4)}, slope ${scheme.slope.toFixed(4)} (paper J0* = 0.82 ± 0.02; exact J0c = ${LIEB_CRITICAL_COUPLING.toFixed(4)})`,
     ...exactCritical.map((c) => `exact KL-optimal ${c.rep} map, mirror ${c.mirror}: critical J0 = ${c.J0 === null ? 'none in [0.05, 1.5]' : c.J0.toFixed(4)} (bracket ${c.bracket.map((v) => v.toFixed(4)).join('…')}; J0c = ${LIEB_CRITICAL_COUPLING.toFixed(4)})`),
     ...exactMaps.map((m) => `exact KL-optimal ${m.rep} map from J0c, mirror ${m.mirror}: KL per level ${m.levels.map((l) => l.klBits.toFixed(3)).join(', ')} bits`),
-    ...perRep.map((r) => `${r.rep.padEnd(8)} J0* = ${r.J0star.mean.toFixed(4)} ± ${(r.J0star.sd || 0).toFixed(4)} (sd, ${r.J0star.models} exact-KL models)${r.J0starCd ? `, CD: ${r.J0starCd.mean.toFixed(4)} ± ${(r.J0starCd.sd || 0).toFixed(4)}` : ''}; Δ1 = ${r.delta1 ? `${r.delta1.mean.toFixed(4)} ± ${(r.delta1.sd || 0).toFixed(4)}` : '–'}${r.delta2 ? `, Δ2 = ${r.delta2.mean.toFixed(3)}` : ''}; Z = ${r.zBelow.toFixed(2)} / ${r.zAbove.toFixed(2)} at J0* ∓ 0.3; final KL ${r.finalKlBits.toFixed(4)} bits; ${r.secondsPerStep.toFixed(3)} s/step`),
+    ...perRep.map((r) => `${r.rep.padEnd(8)} J0* = ${r.J0star.mean.toFixed(4)} ± ${(r.J0star.sd || 0).toFixed(4)} (sd, ${r.J0star.models} exact-KL models${r.exactMapJ0 !== null ? `; exact map ${r.exactMapJ0.toFixed(4)}` : ''})${r.J0starCd ? `, CD: ${r.J0starCd.mean.toFixed(4)} ± ${(r.J0starCd.sd || 0).toFixed(4)}` : ''}; Δ1 = ${r.delta1 ? `${r.delta1.mean.toFixed(4)} ± ${(r.delta1.sd || 0).toFixed(4)}` : '–'}${r.delta2 ? `, Δ2 = ${r.delta2.mean.toFixed(3)}` : ''}; Z = ${r.zBelow.toFixed(2)} / ${r.zAbove.toFixed(2)} at J0* ∓ 0.3; final KL ${r.finalKlBits.toFixed(4)} bits; ${r.secondsPerStep.toFixed(3)} s/step`),
     `acceptance: A1 J0* within 0.82 ± 0.04 and Z → 1 / 2: ${passed ? 'yes' : 'NO'}`,
   ];
   return { report, text: lines.join('\n'), passed };

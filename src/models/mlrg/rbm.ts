@@ -377,8 +377,9 @@ export interface ExactRgLevel { J: number[]; klBits: number; Z: number }
  * J_{ℓ+1} = argmin D_KL(p_tch ‖ p_std), which parametrize the next teacher (the student's block,
  * embedded in the coarse Lieb lattice, is the next level's teacher block). Each fit starts from the
  * teacher's couplings and from their gauge images (the hidden E doublet's sign, see mlrg study
- * notes), keeping the best. Stops early once the flow has clearly left for a phase (|J0| > 4: ordered;
- * the teacher's Z < 1.005 or every |J| < 0.02: disordered); otherwise the phase is 'undecided'.
+ * notes), keeping the best. Stops early once the flow has clearly left for a phase (ordered: |J0| > 4,
+ * or a fixed point with Z > 1.95, i.e. J changing by < 0.01 for three levels; disordered: the
+ * teacher's Z < 1.005 or every |J| < 0.02); otherwise the phase is 'undecided'.
  */
 export function exactRgFlow(rep: Representation, J0: number, levels: number, mirror: MirrorConvention, o: { steps?: number } = {}): ExactRgFlow {
   return iterateExactMap(blockRbm('square', rep, rep, mirror), blockRbm('cross', rep, rep, mirror), J0, levels, o.steps);
@@ -390,6 +391,7 @@ function iterateExactMap(teacher: BlockRbm, student: BlockRbm, J0: number, level
   const P = teacher.couplings;
   let J: Float64Array = Float64Array.from({ length: P }, (_, p) => (p === 0 ? J0 : 0));
   const out: ExactRgLevel[] = [];
+  let settledOrdered = 0;
   for (let l = 0; l < levels; l++) {
     const logTeacher = logVisibleProbabilities(teacher, J, teacher.states / 2);
     // J1 = J2 = … = 0 is a saddle of the KL (the gauge J_E → −J_E), so one start leaves it
@@ -401,10 +403,13 @@ function iterateExactMap(teacher: BlockRbm, student: BlockRbm, J0: number, level
     }
     const Z = groundStateDegeneracy(weightTensor(teacher, J));
     out.push({ J: Array.from(J), klBits: best.kl / Math.LN2, Z });
+    const change = best.J.reduce((a, v, p) => Math.max(a, Math.abs(v - J[p])), 0);
     J = best.J;
     const big = Math.max(...Array.from(J, Math.abs));
+    // an ordered fixed point need not have a large J0: with two A1 components both can order (Z = 4)
+    settledOrdered = Z > 1.95 && change < 0.01 ? settledOrdered + 1 : 0;
     // |J0|: J0 → −J0 is the gauge z0 → −z0 of the student's A1 component
-    if (Math.abs(J[0]) > 4) return { levels: out, phase: 'ordered' };
+    if (Math.abs(J[0]) > 4 || settledOrdered >= 3) return { levels: out, phase: 'ordered' };
     // near J = 0 the A1 map is J' ≈ 0.82 J, so disorder is recognised by the block's Z → 1 (it is ≥ 1.05 near the critical point)
     if (big < 0.02 || Z < 1.005) return { levels: out, phase: 'disordered' };
   }
