@@ -277,6 +277,8 @@ test('reproduce mlrg (tiny settings) writes Figs. 4–12 and the numbers; bad re
     for (const c of s.exactCritical.filter((x: { rep: string }) => x.rep === 'A1')) assert.ok(c.bracket[0] <= s.schemeFixedPoint.J && s.schemeFixedPoint.J <= c.bracket[1], JSON.stringify(c));
     assert.deepEqual(s.perRep.map((p: { exactMapJ0: number }) => p.exactMapJ0), [s.exactCritical[0].J0, s.exactCritical[2].J0], 'each J0* sits next to its truncation\'s exact-map value (abstract mirror, the default)');
     for (const p of s.perRep) assert.ok(Number.isFinite(p.J0star.mean) && p.zAbove >= 0.99);
+    // no learned step can beat the KL-optimal student
+    for (const p of s.perRep) p.firstStep.learnedKlBits.forEach((v: number, k: number) => assert.ok(v >= p.firstStep.exactKlBits[k] - 1e-9, `${p.rep} J0 = ${p.firstStep.J0[k]}: ${v} < ${p.firstStep.exactKlBits[k]}`));
     const figures = readdirSync(join(out, 'mlrg', 'figures'));
     for (const f of ['fig4-kl-vs-teacher', 'fig5a-monotone', 'fig5b-beta-function', 'fig7-flow-of-c-a1', 'fig8-critical-coupling', 'fig10-degeneracy-a1-e', 'fig12-scaling-dimension', 'training-kl', 'exact-map-kl']) assert.ok(figures.includes(`${f}.svg`), f);
     // the exact maps are kept with the checkpoints, and a resumed run reads them back unchanged

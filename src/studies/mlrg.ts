@@ -14,7 +14,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { writeFileAtomicSync } from '../io/checkpoint.js';
 import { join } from 'node:path';
 import { freeCouplings, MIRROR_CONVENTIONS, representation, type MirrorConvention } from '../lattice/c4v.js';
-import { blockRbm, exactCriticalCoupling, exactRgFlow, fitStudent, groundStateDegeneracy, logVisibleProbabilities, minimalKlBits, scalingDimensions, weightTensor, type BlockRbm, type ExactCriticalCoupling } from '../models/mlrg/rbm.js';
+import { blockRbm, exactCriticalCoupling, exactRgFlow, fitStudent, groundStateDegeneracy, klDivergence, logVisibleProbabilities, minimalKlBits, scalingDimensions, weightTensor, type BlockRbm, type ExactCriticalCoupling } from '../models/mlrg/rbm.js';
 import { disposeMonotone, loadMonotone, MonotoneF64, newtonFixedPoint, solveLinear } from '../models/mlrg/monotone.js';
 import { MLRG_MODES, type MlrgMode, type MlrgTrainArgs, type MlrgTrainResult } from '../models/mlrg/train-job.js';
 import { Rng, pointSeed } from '../sampling/rng.js';
@@ -105,6 +105,17 @@ export interface ModelAnalysis {
   /** Scaling dimensions Δ1, Δ2, … of the fixed point's transfer matrix (Eqs. 25–26). */
   deltas: number[];
   zBelow: number; zAbove: number;
+  /** KL (bits) between the teacher at (J0, 0, …) and the student at the learned J(ℓ = 1), for J0 in FIRST_STEP_J0. */
+  firstStepKlBits: number[];
+}
+
+/** Axis points at which the learned first RG step is compared with the exact KL-optimal one. */
+const FIRST_STEP_J0 = [0.3, 0.6, 0.9, 1.2];
+
+/** KL (bits) of the student at J_std against the teacher at J_tch (exact, over the Z2-folded states). */
+function stepKlBits(teacher: BlockRbm, student: BlockRbm, Jtch: ArrayLike<number>, Jstd: ArrayLike<number>): number {
+  const n = teacher.states / 2;
+  return klDivergence(logVisibleProbabilities(teacher, Jtch, n), logVisibleProbabilities(student, Jstd, n)) / Math.LN2;
 }
 
 /** The maximum of ys over xs, refined by the parabola through its neighbours. */
@@ -117,7 +128,7 @@ function argmaxRefined(xs: number[], ys: number[]): number {
   return denom < 0 ? xs[b] + (0.5 * h * (y0 - y2)) / denom : xs[b];
 }
 
-export function analyzeMonotone(f: MonotoneF64, teacher: BlockRbm, flowScales: number, odeSteps: number): Omit<ModelAnalysis, 'rep' | 'mode' | 'model'> {
+export function analyzeMonotone(f: MonotoneF64, teacher: BlockRbm, student: BlockRbm, flowScales: number, odeSteps: number): Omit<ModelAnalysis, 'rep' | 'mode' | 'model'> {
   const P = f.monotone.couplings;
   const J0 = range(0, 1.5, 151);
   const axis = { J0, C: J0.map((j) => f.value(axisPoint(P, j))), beta: J0.map((j) => -f.gradient(axisPoint(P, j))[0]) };
@@ -149,7 +160,8 @@ export function analyzeMonotone(f: MonotoneF64, teacher: BlockRbm, flowScales: n
   const newton = candidates.sort((x, y) => f.value(y.path[y.path.length - 1]) - f.value(x.path[x.path.length - 1]))[0] ?? { path: [axisPoint(P, J0star)], gradNorm: NaN };
   const fixedPoint = candidates.length > 0 ? Array.from(newton.path[newton.path.length - 1]) : null;
   const deltas = fixedPoint ? scalingDimensions(weightTensor(teacher, fixedPoint)).slice(1) : [];
-  return { J0star, axis, flowJ0, flowC, zJ0, flowZ, fixedPoint, newtonSteps: newton.path.length - 1, gradNorm: newton.gradNorm, deltas, zBelow: zAt(Math.max(0, J0star - 0.3)), zAbove: zAt(J0star + 0.3) };
+  const firstStepKlBits = FIRST_STEP_J0.map((j) => stepKlBits(teacher, student, axisPoint(P, j), f.flow(axisPoint(P, j), 1, steps)));
+  return { J0star, axis, flowJ0, flowC, zJ0, flowZ, fixedPoint, newtonSteps: newton.path.length - 1, gradNorm: newton.gradNorm, deltas, zBelow: zAt(Math.max(0, J0star - 0.3)), zAbove: zAt(J0star + 0.3), firstStepKlBits };
 }
 
 /** The unstable fixed point of the exact KL-optimal A1 map J_tch → argmin_J KL(p_tch(J_tch) ‖ p_std(J)), by bisection, and its slope there. */
@@ -245,10 +257,11 @@ async function runIn(work: string, cfg: Config, ctx: StudyContext, title: string
   // 3. analysis of every trained monotone
   const analyses: ModelAnalysis[] = [];
   const teachers = new Map(cfg.reps.map((r) => [r, blockRbm('square', representation(r), representation(r), cfg.mirror)]));
+  const students = new Map(cfg.reps.map((r) => [r, blockRbm('cross', representation(r), representation(r), cfg.mirror)]));
   for (const j of jobs) {
     const m = loadMonotone(j.args.weights);
     try {
-      analyses.push({ rep: j.rep, mode: j.mode, model: j.model, ...analyzeMonotone(new MonotoneF64(m), teachers.get(j.rep)!, cfg.flowScales, cfg.odeSteps) });
+      analyses.push({ rep: j.rep, mode: j.mode, model: j.model, ...analyzeMonotone(new MonotoneF64(m), teachers.get(j.rep)!, students.get(j.rep)!, cfg.flowScales, cfg.odeSteps) });
     } finally {
       disposeMonotone(m);
     }
@@ -273,6 +286,8 @@ async function runIn(work: string, cfg: Config, ctx: StudyContext, title: string
       newtonConverged: exact.filter((a) => a.fixedPoint).length,
       zBelow: mean(exact.map((a) => a.zBelow)), zAbove: mean(exact.map((a) => a.zAbove)),
       finalKlBits: mean(trained.filter((_, i) => jobs[i].rep === rep && jobs[i].mode === 'exact').map((t) => t.epochs[t.epochs.length - 1].klBits)),
+      // does the monotone learn the RG map? its first step from the axis against the exact KL-optimal step (exactRgFlow level 0)
+      firstStep: { J0: FIRST_STEP_J0, learnedKlBits: FIRST_STEP_J0.map((_, k) => mean(exact.map((a) => a.firstStepKlBits[k]))), exactKlBits: FIRST_STEP_J0.map((j) => exactRgFlow(representation(rep), j, 1, cfg.mirror).levels[0].klBits) },
       secondsPerStep: secondsPerStep(rep),
       secondsPerModel: mean(trained.filter((_, i) => jobs[i].rep === rep).map((t) => t.seconds)),
     };
@@ -285,6 +300,7 @@ async function runIn(work: string, cfg: Config, ctx: StudyContext, title: string
     if (r.J0starCd) report.compare({ quantity: `J0* (${r.rep}, CD training, ${r.J0starCd.models} models; spread ${r.J0starCd.sd.toFixed(3)})`, spinflow: { mean: r.J0starCd.mean, error: err(r.J0starCd) }, paper: r.rep === 'A1' ? PAPER_A1_J0 : null, exact: LIEB_CRITICAL_COUPLING });
     if (r.delta1) report.compare({ quantity: `Δ1 at the fixed point (${r.rep}, ${r.delta1.models} models)`, spinflow: { mean: r.delta1.mean, error: err(r.delta1) }, exact: 0.125, note: 'Ising σ' });
     if (r.delta2) report.compare({ quantity: `Δ2 at the fixed point (${r.rep})`, spinflow: { mean: r.delta2.mean, error: err(r.delta2) }, exact: 1, note: 'Ising ε' });
+    report.compare({ quantity: `KL (bits) of the learned first RG step from J0 = ${r.firstStep.J0.join(', ')} (${r.rep}, exact-KL models)`, spinflow: r.firstStep.learnedKlBits.map((v) => v.toFixed(4)).join(', '), note: `the KL-optimal students reach ${r.firstStep.exactKlBits.map((v) => v.toFixed(4)).join(', ')}, the least any monotone can` });
     report.compare({ quantity: `Z at ℓ = ${cfg.flowScales}, J0 = J0* ∓ 0.3 (${r.rep})`, spinflow: `${r.zBelow.toFixed(3)} / ${r.zAbove.toFixed(3)}`, paper: '1 / 2' });
   }
   for (const m of exactMaps) {
@@ -374,7 +390,7 @@ async function runIn(work: string, cfg: Config, ctx: StudyContext, title: string
   Object.assign(report.summary, {
     trainSeconds, fig4Seconds, exactSeconds, models: analyses.length, schemeFixedPoint: scheme, perRep, exactCritical,
     exactMaps: exactMaps.map((m) => ({ rep: m.rep, mirror: m.mirror, phase: m.phase, klBits: m.levels.map((l) => l.klBits), Z: m.levels.map((l) => l.Z), J: m.levels.map((l) => l.J) })),
-    analyses: analyses.map((a) => ({ rep: a.rep, mode: a.mode, model: a.model, J0star: a.J0star, fixedPoint: a.fixedPoint, newtonSteps: a.newtonSteps, gradNorm: a.gradNorm, deltas: a.deltas.slice(0, 4), zBelow: a.zBelow, zAbove: a.zAbove })),
+    analyses: analyses.map((a) => ({ rep: a.rep, mode: a.mode, model: a.model, J0star: a.J0star, fixedPoint: a.fixedPoint, newtonSteps: a.newtonSteps, gradNorm: a.gradNorm, deltas: a.deltas.slice(0, 4), zBelow: a.zBelow, zAbove: a.zAbove, firstStepKlBits: a.firstStepKlBits })),
     fig4: fig4.map((f) => ({ rep: f.rep, klBitsAtJ0c: f.kl[teacherJ.findIndex((x) => x >= LIEB_CRITICAL_COUPLING)] })),
     acceptance: { a1Window: [0.78, 0.86], passed },
   });
