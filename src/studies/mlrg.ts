@@ -14,7 +14,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { writeFileAtomicSync } from '../io/checkpoint.js';
 import { join } from 'node:path';
 import { freeCouplings, MIRROR_CONVENTIONS, representation, type MirrorConvention } from '../lattice/c4v.js';
-import { blockRbm, exactCriticalCoupling, exactRgFlow, fitStudent, groundStateDegeneracy, klDivergence, logVisibleProbabilities, minimalKlBits, scalingDimensions, weightTensor, type BlockRbm, type ExactCriticalCoupling } from '../models/mlrg/rbm.js';
+import { bestStudent, blockRbm, exactCriticalCoupling, exactRgFlow, fitStudent, groundStateDegeneracy, klDivergence, logVisibleProbabilities, minimalKlBits, scalingDimensions, weightTensor, type BlockRbm } from '../models/mlrg/rbm.js';
 import { disposeMonotone, loadMonotone, MonotoneF64, newtonFixedPoint, solveLinear } from '../models/mlrg/monotone.js';
 import { MLRG_MODES, type MlrgMode, type MlrgTrainArgs, type MlrgTrainResult } from '../models/mlrg/train-job.js';
 import { Rng, pointSeed } from '../sampling/rng.js';
@@ -209,20 +209,15 @@ async function runIn(work: string, cfg: Config, ctx: StudyContext, title: string
   // 2A1+E maps of the paper scale have 65 536 visible states per level)
   const exactMapsDir = join(work, 'exact-maps');
   mkdirSync(exactMapsDir, { recursive: true });
-  const exactMap = (rep: string, mirror: MirrorConvention): ReturnType<typeof exactRgFlow> => {
-    const file = join(exactMapsDir, `${rep}-${mirror}-levels${cfg.exactLevels}.json`);
-    if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as ReturnType<typeof exactRgFlow>;
-    const map = exactRgFlow(representation(rep), LIEB_CRITICAL_COUPLING, cfg.exactLevels, mirror);
-    writeFileAtomicSync(file, JSON.stringify(map));
-    return map;
+  const kept = <T>(name: string, compute: () => T): T => {
+    const file = join(exactMapsDir, `${name}.json`);
+    if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as T;
+    const value = compute();
+    writeFileAtomicSync(file, JSON.stringify(value));
+    return value;
   };
-  const critical = (rep: string, mirror: MirrorConvention): ExactCriticalCoupling => {
-    const file = join(exactMapsDir, `${rep}-${mirror}-critical${cfg.criticalIterations}.json`);
-    if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as ExactCriticalCoupling;
-    const c = exactCriticalCoupling(representation(rep), mirror, { iterations: cfg.criticalIterations });
-    writeFileAtomicSync(file, JSON.stringify(c));
-    return c;
-  };
+  const exactMap = (rep: string, mirror: MirrorConvention) => kept(`${rep}-${mirror}-levels${cfg.exactLevels}`, () => exactRgFlow(representation(rep), LIEB_CRITICAL_COUPLING, cfg.exactLevels, mirror));
+  const critical = (rep: string, mirror: MirrorConvention) => kept(`${rep}-${mirror}-critical${cfg.criticalIterations}`, () => exactCriticalCoupling(representation(rep), mirror, { iterations: cfg.criticalIterations }));
   const tExact = performance.now();
   const exactCritical = cfg.criticalIterations > 0 ? cfg.reps.flatMap((rep) => MIRROR_CONVENTIONS.map((mirror) => ({ rep, mirror, ...critical(rep, mirror) }))) : [];
   const exactMaps = cfg.exactLevels > 0 ? cfg.reps.filter((r) => r !== 'A1').flatMap((rep) => MIRROR_CONVENTIONS.map((mirror) => ({ rep, mirror, ...exactMap(rep, mirror) }))) : [];
@@ -287,7 +282,7 @@ async function runIn(work: string, cfg: Config, ctx: StudyContext, title: string
       zBelow: mean(exact.map((a) => a.zBelow)), zAbove: mean(exact.map((a) => a.zAbove)),
       finalKlBits: mean(trained.filter((_, i) => jobs[i].rep === rep && jobs[i].mode === 'exact').map((t) => t.epochs[t.epochs.length - 1].klBits)),
       // does the monotone learn the RG map? its first step from the axis against the exact KL-optimal step (exactRgFlow level 0)
-      firstStep: { J0: FIRST_STEP_J0, learnedKlBits: FIRST_STEP_J0.map((_, k) => mean(exact.map((a) => a.firstStepKlBits[k]))), exactKlBits: FIRST_STEP_J0.map((j) => exactRgFlow(representation(rep), j, 1, cfg.mirror).levels[0].klBits) },
+      firstStep: { J0: FIRST_STEP_J0, learnedKlBits: FIRST_STEP_J0.map((_, k) => mean(exact.map((a) => a.firstStepKlBits[k]))), exactKlBits: FIRST_STEP_J0.map((j) => bestStudent(teachers.get(rep)!, students.get(rep)!, axisPoint(couplingCount(rep), j), 0).kl / Math.LN2) },
       secondsPerStep: secondsPerStep(rep),
       secondsPerModel: mean(trained.filter((_, i) => jobs[i].rep === rep).map((t) => t.seconds)),
     };

@@ -387,20 +387,29 @@ export function exactRgFlow(rep: Representation, J0: number, levels: number, mir
 
 export interface ExactRgFlow { levels: ExactRgLevel[]; phase: 'ordered' | 'disordered' | 'undecided' }
 
+/**
+ * One step of the exact KL-optimal map: the best student for the teacher at J (folded states), fitted
+ * from J, from its gauge image and from a perturbation that depends on the level, keeping the best.
+ */
+export function bestStudent(teacher: BlockRbm, student: BlockRbm, J: Float64Array, level: number, steps?: number): { J: Float64Array; kl: number } {
+  const logTeacher = logVisibleProbabilities(teacher, J, teacher.states / 2);
+  // J1 = J2 = … = 0 is a saddle of the KL (the gauge J_E → −J_E), so one start leaves it
+  const starts = [Float64Array.from(J), Float64Array.from(J, (v, p) => (p === 0 ? v : -v)), Float64Array.from(J, (v, p) => (p === 0 ? v : v + 0.1 * Math.cos(3 * p + level)))];
+  let best: { J: Float64Array; kl: number } = { J, kl: Infinity };
+  for (const start of starts) {
+    const r = fitStudent(student, logTeacher, { start, steps });
+    if (r.kl < best.kl) best = r;
+  }
+  return best;
+}
+
 function iterateExactMap(teacher: BlockRbm, student: BlockRbm, J0: number, levels: number, steps?: number): ExactRgFlow {
   const P = teacher.couplings;
   let J: Float64Array = Float64Array.from({ length: P }, (_, p) => (p === 0 ? J0 : 0));
   const out: ExactRgLevel[] = [];
   let settledOrdered = 0;
   for (let l = 0; l < levels; l++) {
-    const logTeacher = logVisibleProbabilities(teacher, J, teacher.states / 2);
-    // J1 = J2 = … = 0 is a saddle of the KL (the gauge J_E → −J_E), so one start leaves it
-    const starts = [Float64Array.from(J), Float64Array.from(J, (v, p) => (p === 0 ? v : -v)), Float64Array.from(J, (v, p) => (p === 0 ? v : v + 0.1 * Math.cos(3 * p + l)))];
-    let best: { J: Float64Array; kl: number } = { J, kl: Infinity };
-    for (const start of starts) {
-      const r = fitStudent(student, logTeacher, { start, steps });
-      if (r.kl < best.kl) best = r;
-    }
+    const best = bestStudent(teacher, student, J, l, steps);
     const Z = groundStateDegeneracy(weightTensor(teacher, J));
     out.push({ J: Array.from(J), klBits: best.kl / Math.LN2, Z });
     const change = best.J.reduce((a, v, p) => Math.max(a, Math.abs(v - J[p])), 0);
