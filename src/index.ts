@@ -41,7 +41,7 @@ export { createFlow, generate, infer, logProbability, sampleFlow, saveFlow, load
 export { hmc, structureFactorOf, type HmcOptions, type HmcResult } from './models/neuralrg/hmc.js';
 export { planSweep, runSweepTask, collectSweep, sweepStatus, readSweep, type SweepManifest, type SweepTask, type SweepStatus } from './sweep/sweep.js';
 export { runLocal, submitSweep, batchScripts, type SubmitOptions, type Submission } from './sweep/engines.js';
-export { representation, freeCouplings, bondCouplings, groupMatrix, IRREPS, type Representation, type Irrep } from './lattice/c4v.js';
+export { representation, freeCouplings, couplingFold, foldCouplings, type CouplingFold, bondCouplings, groupMatrix, IRREPS, type Representation, type Irrep } from './lattice/c4v.js';
 export { blockRbm, blockEnergy, logVisibleProbabilities, fitStudent, gibbsVisible, weightTensor, groundStateDegeneracy, transferMatrix, scalingDimensions, type BlockRbm } from './models/mlrg/rbm.js';
 export { createMonotone, MonotoneF64, rgFlow, proposeCouplings, newtonFixedPoint, saveMonotone, loadMonotone, type Monotone } from './models/mlrg/monotone.js';
 export { trainMlrgJob, type MlrgTrainArgs, type MlrgTrainResult } from './models/mlrg/train-job.js';

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { freeCouplings, groupMatrix, MIRROR_CONVENTIONS, representation } from '../src/lattice/c4v.js';
+import { couplingFold, foldCouplings, freeCouplings, groupMatrix, MIRROR_CONVENTIONS, representation } from '../src/lattice/c4v.js';
 import { blockEnergy, blockRbm, exactRgFlow, fitStudent, groundStateDegeneracy, klDivergence, logVisibleProbabilities, logVisibleWeights, symmetricEigenvalues, weightTensor, type BlockGraph } from '../src/models/mlrg/rbm.js';
 import { Rng } from '../src/sampling/rng.js';
 
@@ -16,6 +16,36 @@ test('free couplings: the mirror σ leaves 1, 5 and 10 of them for A1, A1+E, 2A1
     const r = representation(name);
     assert.equal(freeCouplings(r, r, 'geometric').length, count, `${name} geometric`);
   }
+});
+
+test('irrep sign flips: each basis flip of the couplings gives the teacher the same marginal up to a relabeling of visible components, and folding lands in the domain', () => {
+  for (const mirror of MIRROR_CONVENTIONS) {
+    const rep = representation('A1+E'), teacher = blockRbm('square', rep, rep, mirror);
+    const fold = couplingFold(rep, rep, mirror);
+    assert.deepEqual(fold.pivots, [0, 1, 2], mirror);
+    // the visible relabelings: flip the A1 component (bit 0 of each site), the E pair (bits 1, 2), or both
+    const d = rep.d, masks = [0b001, 0b110, 0b111].map((m) => [0, 1, 2, 3].reduce((a, i) => a | (m << (i * d)), 0));
+    const rng = Rng.stream(31);
+    const J = Float64Array.from({ length: fold.couplings }, () => rng.normal());
+    const lp = logVisibleProbabilities(teacher, J);
+    fold.flips.forEach((flip) => {
+      const flipped = J.map((v, p) => (flip.includes(p) ? -v : v));
+      const lq = logVisibleProbabilities(teacher, flipped);
+      const gap = (mask: number) => Math.max(...Array.from(lq, (v, x) => Math.abs(v - lp[x ^ mask])));
+      const best = Math.min(gap(0), ...masks.map(gap));
+      assert.ok(best < 1e-12, `${mirror}: flip ${flip} changes the marginal beyond relabeling (${best})`);
+    });
+    for (let k = 0; k < 20; k++) {
+      const x = Float64Array.from({ length: fold.couplings }, () => rng.normal());
+      const y = foldCouplings(fold, x);
+      for (const p of fold.pivots) assert.ok(y[p] >= 0, `pivot ${p} of ${y}`);
+      assert.deepEqual(foldCouplings(fold, y), y);
+      for (let p = 0; p < y.length; p++) assert.equal(Math.abs(y[p]), Math.abs(x[p]));
+    }
+  }
+  // 2A1+E: 3 blocks on each side, 6 flips, one relation (all of them together is the identity)
+  const r2 = representation('2A1+E');
+  assert.equal(couplingFold(r2, r2).flips.length, 5);
 });
 
 test('group matrices: C4⁴ = 1, σ² = 1, σ C4 σ = C4⁻¹ in every irrep', () => {
@@ -247,6 +277,27 @@ test('HMC proposals with replica exchange sample p(J) ∝ exp(−β‖∇C‖² 
   disposeMonotone(m);
 });
 
+test('folded HMC proposals sample the fundamental domain: p(J) ∝ exp(−β‖∇C(J)‖² − J²/2s²) on J ≥ 0 (1 coupling, 5σ)', async () => {
+  const { initBackend } = await import('../src/nn/backend.js');
+  const { createMonotone, MonotoneF64, proposeCouplings, disposeMonotone } = await import('../src/models/mlrg/monotone.js');
+  await initBackend('cpu');
+  const m = createMonotone(1, [8, 4], Rng.stream(3)); // its ‖∇C‖² differs enough between J and −J that the unfolded target's mean is 9σ off
+  const f = new MonotoneF64(m);
+  const beta = 10, s = 1, a1 = representation('A1');
+  let z = 0, m1 = 0, m2 = 0;
+  for (let x = 0; x <= 8; x += 1e-3) { const w = Math.exp(-beta * f.gradient([x])[0] ** 2 - x * x / (2 * s * s)); z += w; m1 += w * x; m2 += w * x * x; }
+  const exactMean = m1 / z, exactVar = m2 / z - exactMean ** 2;
+  const R = 4;
+  const r = proposeCouplings(m, { chains: 600, replicas: R, beta, priorScale: s, steps: 40, leapfrog: 5, stepSize: 0.2, fold: couplingFold(a1, a1) }, Rng.stream(9));
+  const xs = r.J.filter((_, i) => i % R === R - 1).map((j) => j[0]);
+  assert.ok(xs.every((x) => x >= 0));
+  const mean = xs.reduce((a, x) => a + x, 0) / xs.length;
+  const variance = xs.reduce((a, x) => a + (x - mean) ** 2, 0) / (xs.length - 1);
+  assert.ok(Math.abs(mean - exactMean) < 5 * Math.sqrt(exactVar / xs.length), `mean ${mean} vs ${exactMean}`);
+  assert.ok(Math.abs(variance - exactVar) < 5 * exactVar * Math.sqrt(2 / (xs.length - 1)), `variance ${variance} vs ${exactVar}`);
+  disposeMonotone(m);
+});
+
 test('the exact KL-optimal A1 RG map has its unstable fixed point within the paper\'s J0* = 0.82 ± 0.02', async () => {
   const { a1SchemeFixedPoint } = await import('../src/studies/mlrg.js');
   const { J, slope } = a1SchemeFixedPoint();
@@ -277,6 +328,9 @@ test('reproduce mlrg (tiny settings) writes Figs. 4–12 and the numbers; bad re
     for (const c of s.exactCritical.filter((x: { rep: string }) => x.rep === 'A1')) assert.ok(c.bracket[0] <= s.schemeFixedPoint.J && s.schemeFixedPoint.J <= c.bracket[1], JSON.stringify(c));
     assert.deepEqual(s.perRep.map((p: { exactMapJ0: number }) => p.exactMapJ0), [s.exactCritical[0].J0, s.exactCritical[2].J0], 'each J0* sits next to its truncation\'s exact-map value (abstract mirror, the default)');
     for (const p of s.perRep) assert.ok(Number.isFinite(p.J0star.mean) && p.zAbove >= 0.99);
+    // the phase boundary of each learned flow is found inside the Z grid, or reported as absent
+    for (const a of s.analyses) assert.ok(a.J0starPhase === null || (a.J0starPhase > 0.05 && a.J0starPhase < 1.3), JSON.stringify(a.J0starPhase));
+    assert.equal(s.config.teacherDomain, 'fundamental');
     // no learned step can beat the KL-optimal student
     for (const p of s.perRep) p.firstStep.learnedKlBits.forEach((v: number, k: number) => assert.ok(v >= p.firstStep.exactKlBits[k] - 1e-9, `${p.rep} J0 = ${p.firstStep.J0[k]}: ${v} < ${p.firstStep.exactKlBits[k]}`));
     const figures = readdirSync(join(out, 'mlrg', 'figures'));

@@ -178,3 +178,61 @@ export function bondCouplings(src: Representation, tgt: Representation, params: 
   }
   return out;
 }
+
+/**
+ * Sign flips of whole irrep components commute with C4v, so they map the free couplings onto
+ * themselves: flipping block k of the source spins negates every coupling whose source index lies in
+ * block k, and likewise for the target. On a hidden spin such a flip is a gauge (the visible marginal
+ * is unchanged); on a visible spin it relabels the visible states. Either way the teacher at σJ poses
+ * the same RG problem as the teacher at J, up to those relabelings, and its KL-optimal students are
+ * the images of J's. The group of these sign patterns acts on the couplings; `CouplingFold` holds a
+ * basis of it in reduced echelon form, one pivot coupling per basis flip, so that folding a coupling
+ * vector into its fundamental domain is: flip by basis element i wherever J[pivot_i] < 0.
+ *
+ * Why it matters: with E components the KL-optimal student at an A1-only teacher breaks the symmetry
+ * (J1 = ±0.575 at J0 = 0.6 for A1+E), and a monotone trained on teachers of both signs learns a map
+ * that is odd in them and so stays on the symmetric saddle; on the fundamental domain it need not.
+ */
+export interface CouplingFold {
+  couplings: number;
+  /** Basis flips (lists of coupling indices) and their pivot couplings, the domain being J[pivot] ≥ 0. */
+  flips: number[][];
+  pivots: number[];
+}
+
+export function couplingFold(src: Representation, tgt: Representation, mirror: MirrorConvention = 'abstract'): CouplingFold {
+  const free = freeCouplings(src, tgt, mirror);
+  const blocks = (rep: Representation) => rep.irreps.flatMap((r, k) => Array<number>(GENERATORS[r].dim).fill(k));
+  const srcBlock = blocks(src), tgtBlock = blocks(tgt);
+  const generators: boolean[][] = [
+    ...src.irreps.map((_, k) => free.map(([a]) => srcBlock[a] === k)),
+    ...tgt.irreps.map((_, k) => free.map(([, b]) => tgtBlock[b] === k)),
+  ];
+  // Gaussian elimination over GF(2), pivot = lowest coupling index, fully reduced
+  const basis: boolean[][] = [], pivots: number[] = [];
+  for (const g of generators) {
+    const v = g.slice();
+    basis.forEach((b, i) => { if (v[pivots[i]]) b.forEach((x, p) => { if (x) v[p] = !v[p]; }); });
+    const pivot = v.indexOf(true);
+    if (pivot < 0) continue;
+    basis.forEach((b) => { if (b[pivot]) v.forEach((x, p) => { if (x) b[p] = !b[p]; }); });
+    basis.push(v);
+    pivots.push(pivot);
+  }
+  const order = pivots.map((_, i) => i).sort((i, j) => pivots[i] - pivots[j]);
+  return { couplings: free.length, flips: order.map((i) => basis[i].flatMap((x, p) => (x ? [p] : []))), pivots: order.map((i) => pivots[i]) };
+}
+
+/** The signs (±1 per coupling) that fold J into the fundamental domain of `fold` (every pivot coupling ≥ 0). */
+export function foldSigns(fold: CouplingFold, J: ArrayLike<number>): Float64Array {
+  const signs = new Float64Array(fold.couplings).fill(1);
+  // the basis is reduced, so flip i is the only one that touches pivot i
+  fold.flips.forEach((flip, i) => { if (J[fold.pivots[i]] < 0) for (const p of flip) signs[p] = -signs[p]; });
+  return signs;
+}
+
+/** J folded into the fundamental domain of `fold`; a new array. */
+export function foldCouplings(fold: CouplingFold, J: ArrayLike<number>): Float64Array {
+  const signs = foldSigns(fold, J);
+  return signs.map((s, p) => s * J[p]);
+}

@@ -13,7 +13,7 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { writeFileAtomicSync } from '../io/checkpoint.js';
 import { join } from 'node:path';
-import { freeCouplings, MIRROR_CONVENTIONS, representation, type MirrorConvention } from '../lattice/c4v.js';
+import { couplingFold, foldCouplings, freeCouplings, MIRROR_CONVENTIONS, type CouplingFold, representation, type MirrorConvention } from '../lattice/c4v.js';
 import { bestStudent, blockRbm, exactCriticalCoupling, exactRgFlow, fitStudent, groundStateDegeneracy, klDivergence, logVisibleProbabilities, minimalKlBits, scalingDimensions, weightTensor, type BlockRbm } from '../models/mlrg/rbm.js';
 import { disposeMonotone, loadMonotone, MonotoneF64, newtonFixedPoint, solveLinear } from '../models/mlrg/monotone.js';
 import { MLRG_MODES, type MlrgMode, type MlrgTrainArgs, type MlrgTrainResult } from '../models/mlrg/train-job.js';
@@ -28,7 +28,7 @@ const PAPER_A1_J0 = { mean: 0.82, error: 0.02 };
 const REP_PATTERN = '^(\\d*(A1|A2|B1|B2|E))(\\+\\d*(A1|A2|B1|B2|E))*$';
 
 type Config = {
-  reps: string[]; cdReps: string[]; mirror: MirrorConvention; exactLevels: number; criticalIterations: number; models: number; modelsLarge: number; otherScale: number;
+  reps: string[]; cdReps: string[]; mirror: MirrorConvention; teacherDomain: 'fundamental' | 'whole'; exactLevels: number; criticalIterations: number; models: number; modelsLarge: number; otherScale: number;
   epochs: number; stepsPerEpoch: number; chains: number; replicas: number; betaMax: number; betaWarmup: number; priorScale: number;
   hmcSteps: number; leapfrog: number; hmcStepSize: number; odeSteps: number; learningRate: number;
   samples: number; gibbsSteps: number; cdSteps: number; flowScales: number; fig4Reps: string[]; fig4Points: number;
@@ -37,6 +37,8 @@ type Config = {
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const sd = (xs: number[]) => (xs.length < 2 ? NaN : Math.sqrt(xs.reduce((a, x) => a + (x - mean(xs)) ** 2, 0) / (xs.length - 1)));
 const range = (lo: number, hi: number, n: number) => Array.from({ length: n }, (_, i) => lo + ((hi - lo) * i) / (n - 1));
+/** Mean, sd and count of the values that are not null (null when all are). */
+const summarizeNullable = (xs: (number | null)[]) => { const v = xs.filter((x): x is number => x !== null); return v.length ? { mean: mean(v), sd: sd(v), models: v.length } : null; };
 const axisPoint = (P: number, j0: number) => Float64Array.from({ length: P }, (_, p) => (p === 0 ? j0 : 0));
 
 export const mlrgStudy: Study<Config> = {
@@ -47,6 +49,7 @@ export const mlrgStudy: Study<Config> = {
     reps: { kind: 'names', pattern: REP_PATTERN, allowed: 'C4v representations such as A1, A1+E, 2A1+E', description: 'on-site representations of the MLRG runs (paper A1, A1+E, 2A1+E)' },
     cdReps: { kind: 'names', pattern: REP_PATTERN, allowed: 'C4v representations such as A1, A1+E', description: 'representations also trained by contrastive divergence (the paper\'s mode) next to exact KL (those not in reps are skipped)' },
     mirror: { kind: 'choice', choices: [...MIRROR_CONVENTIONS], description: 'how a bond\'s mirror acts on its finer (source) spin: abstract = T_σ as in the authors\' code; geometric = the diagonal mirror C4·σ, since each RG step turns the lattice by 45° (lattice/c4v.ts). Matters only with E, B1 or B2 components' },
+    teacherDomain: { kind: 'choice', choices: ['fundamental', 'whole'], description: 'beyond the paper: where training draws teacher couplings. whole = all of coupling space (the paper); fundamental = the fundamental domain of the irrep sign flips (lattice/c4v.ts couplingFold; A1: J0 ≥ 0, A1+E: J0, J1, J2 ≥ 0), each learned RG step folded back into it. With E components the KL-optimal student breaks the sign symmetry on the J0 axis, which a map learned on the whole space cannot (it comes out odd in J1)' },
     exactLevels: { kind: 'integer', min: 0, description: 'beyond the paper: levels of the exact KL-optimal map (no network) from J0c, per larger representation and both mirror conventions (0: none)' },
     criticalIterations: { kind: 'integer', min: 0, description: 'beyond the paper: bisection steps for the critical J0 of the exact KL-optimal map (no network) per representation and mirror convention, the J0* a perfectly trained monotone of that truncation would find (0: none)' },
     models: { kind: 'integer', min: 1, description: 'independently trained models for A1 (paper 10; bands are ±2σ over them)' },
@@ -74,7 +77,7 @@ export const mlrgStudy: Study<Config> = {
   defaults: (scale) => ({
     reps: scale === 'paper' ? ['A1', 'A1+E', '2A1+E'] : ['A1', 'A1+E'],
     cdReps: scale === 'paper' ? ['A1', 'A1+E'] : ['A1'],
-    mirror: 'abstract', exactLevels: scale === 'paper' ? 8 : 3, criticalIterations: scale === 'paper' ? 12 : 10,
+    mirror: 'abstract', teacherDomain: 'fundamental', exactLevels: scale === 'paper' ? 8 : 3, criticalIterations: scale === 'paper' ? 12 : 10,
     models: scale === 'paper' ? 10 : 6,
     modelsLarge: scale === 'paper' ? 10 : 3,
     epochs: scale === 'paper' ? 200 : 40,
@@ -96,6 +99,12 @@ export interface ModelAnalysis {
   rep: string; mode: MlrgMode; model: number;
   /** argmax over J0 of C(J(J0, ℓmax)) (Eq. 21), refined by a parabola. */
   J0star: number;
+  /**
+   * The phase boundary of the learned flow on the J0 axis: where Z(J(J0, ℓmax)) first reaches 1.5
+   * (1 disordered, 2 ordered), by bisection between the Z grid's points; null if Z never crosses.
+   * The criterion by which the exact maps' critical J0 is found, so the two compare directly.
+   */
+  J0starPhase: number | null;
   /** C(J0) and −∂C/∂J0 along J = (J0, 0, …). */
   axis: { J0: number[]; C: number[]; beta: number[] };
   /** C(J(J0, ℓ)) and Z(J(J0, ℓ)) on the flow grid, one row per ℓ = 0 … ℓmax. */
@@ -128,13 +137,15 @@ function argmaxRefined(xs: number[], ys: number[]): number {
   return denom < 0 ? xs[b] + (0.5 * h * (y0 - y2)) / denom : xs[b];
 }
 
-export function analyzeMonotone(f: MonotoneF64, teacher: BlockRbm, student: BlockRbm, flowScales: number, odeSteps: number): Omit<ModelAnalysis, 'rep' | 'mode' | 'model'> {
-  const P = f.monotone.couplings;
+export function analyzeMonotone(f: MonotoneF64, teacher: BlockRbm, student: BlockRbm, flowScales: number, odeSteps: number, fold?: CouplingFold): Omit<ModelAnalysis, 'rep' | 'mode' | 'model'> {
+  const P = f.monotone.couplings, steps = Math.max(1, odeSteps);
+  // one RG step ℓ → ℓ + 1; a monotone trained on the fundamental domain of the sign flips has its
+  // step folded back into it (the next teacher is then an equivalent one that the monotone has seen)
+  const rgStep = (J: Float64Array) => (fold ? foldCouplings(fold, f.flow(J, 1, steps)) : f.flow(J, 1, steps));
   const J0 = range(0, 1.5, 151);
   const axis = { J0, C: J0.map((j) => f.value(axisPoint(P, j))), beta: J0.map((j) => -f.gradient(axisPoint(P, j))[0]) };
-  const steps = Math.max(1, odeSteps);
   const flowJ0 = range(0.05, 1.3, 251);
-  const paths = flowJ0.map((j) => { const p: Float64Array[] = [axisPoint(P, j)]; for (let l = 1; l <= flowScales; l++) p.push(f.flow(p[l - 1], 1, steps)); return p; });
+  const paths = flowJ0.map((j) => { const p: Float64Array[] = [axisPoint(P, j)]; for (let l = 1; l <= flowScales; l++) p.push(rgStep(p[l - 1])); return p; });
   const flowC = Array.from({ length: flowScales + 1 }, (_, l) => paths.map((p) => f.value(p[l])));
   const J0star = argmaxRefined(flowJ0, flowC[flowScales]);
   const zJ0 = range(0.05, 1.3, 51);
@@ -142,11 +153,19 @@ export function analyzeMonotone(f: MonotoneF64, teacher: BlockRbm, student: Bloc
   for (const j of zJ0) {
     let J: Float64Array = axisPoint(P, j);
     for (let l = 0; l <= flowScales; l++) {
-      if (l > 0) J = f.flow(J, 1, steps);
+      if (l > 0) J = rgStep(J);
       flowZ[l].push(groundStateDegeneracy(weightTensor(teacher, J)));
     }
   }
-  const zAt = (j0: number) => { let J: Float64Array = axisPoint(P, j0); for (let l = 0; l < flowScales; l++) J = f.flow(J, 1, steps); return groundStateDegeneracy(weightTensor(teacher, J)); };
+  const zAt = (j0: number) => { let J: Float64Array = axisPoint(P, j0); for (let l = 0; l < flowScales; l++) J = rgStep(J); return groundStateDegeneracy(weightTensor(teacher, J)); };
+  const zEnd = flowZ[flowScales];
+  const up = zEnd.findIndex((z, i) => i > 0 && z >= 1.5 && zEnd[i - 1] < 1.5);
+  let J0starPhase: number | null = null;
+  if (up > 0) {
+    let [lo, hi] = [zJ0[up - 1], zJ0[up]];
+    for (let k = 0; k < 14; k++) { const mid = (lo + hi) / 2; if (zAt(mid) >= 1.5) hi = mid; else lo = mid; }
+    J0starPhase = (lo + hi) / 2;
+  }
   // Newton from J0* on the axis and from the slowest point of the first RG steps of the flow started
   // there (which lingers near the critical fixed point); of the fixed points found, the critical one
   // has the largest C (C falls along the flow into the stable ones)
@@ -161,7 +180,7 @@ export function analyzeMonotone(f: MonotoneF64, teacher: BlockRbm, student: Bloc
   const fixedPoint = candidates.length > 0 ? Array.from(newton.path[newton.path.length - 1]) : null;
   const deltas = fixedPoint ? scalingDimensions(weightTensor(teacher, fixedPoint)).slice(1) : [];
   const firstStepKlBits = FIRST_STEP_J0.map((j) => stepKlBits(teacher, student, axisPoint(P, j), f.flow(axisPoint(P, j), 1, steps)));
-  return { J0star, axis, flowJ0, flowC, zJ0, flowZ, fixedPoint, newtonSteps: newton.path.length - 1, gradNorm: newton.gradNorm, deltas, zBelow: zAt(Math.max(0, J0star - 0.3)), zAbove: zAt(J0star + 0.3), firstStepKlBits };
+  return { J0star, J0starPhase, axis, flowJ0, flowC, zJ0, flowZ, fixedPoint, newtonSteps: newton.path.length - 1, gradNorm: newton.gradNorm, deltas, zBelow: zAt(Math.max(0, J0star - 0.3)), zAbove: zAt(J0star + 0.3), firstStepKlBits };
 }
 
 /** The unstable fixed point of the exact KL-optimal A1 map J_tch → argmin_J KL(p_tch(J_tch) ‖ p_std(J)), by bisection, and its slope there. */
@@ -239,6 +258,7 @@ async function runIn(work: string, cfg: Config, ctx: StudyContext, title: string
           rep, mirror: cfg.mirror, mode, epochs: cfg.epochs, stepsPerEpoch: cfg.stepsPerEpoch, chains: cfg.chains, replicas: cfg.replicas, betaMax: cfg.betaMax, betaWarmup: cfg.betaWarmup,
           priorScale: cfg.priorScale, otherScale: cfg.otherScale, hmcSteps: cfg.hmcSteps, leapfrog: cfg.leapfrog, hmcStepSize: cfg.hmcStepSize, odeSteps: cfg.odeSteps,
           hidden: [8 * P, 4 * P], learningRate: cfg.learningRate, samples: cfg.samples, gibbsSteps: cfg.gibbsSteps, cdSteps: cfg.cdSteps,
+          ...(cfg.teacherDomain === 'fundamental' ? { fold: true } : {}),
           seed: pointSeed(ctx.seed, label), weights: join(models, `mlrg-${rep.replace(/\+/g, '_')}-${mode}-${model}.safetensors`),
         } });
       }
@@ -256,7 +276,7 @@ async function runIn(work: string, cfg: Config, ctx: StudyContext, title: string
   for (const j of jobs) {
     const m = loadMonotone(j.args.weights);
     try {
-      analyses.push({ rep: j.rep, mode: j.mode, model: j.model, ...analyzeMonotone(new MonotoneF64(m), teachers.get(j.rep)!, students.get(j.rep)!, cfg.flowScales, cfg.odeSteps) });
+      analyses.push({ rep: j.rep, mode: j.mode, model: j.model, ...analyzeMonotone(new MonotoneF64(m), teachers.get(j.rep)!, students.get(j.rep)!, cfg.flowScales, cfg.odeSteps, j.args.fold ? couplingFold(representation(j.rep), representation(j.rep), cfg.mirror) : undefined) });
     } finally {
       disposeMonotone(m);
     }
@@ -275,6 +295,7 @@ async function runIn(work: string, cfg: Config, ctx: StudyContext, title: string
       J0star: { mean: mean(exact.map((a) => a.J0star)), sd: sd(exact.map((a) => a.J0star)), models: exact.length },
       // what the monotone should find: the critical J0 of this truncation's exact map, in the trained mirror convention
       exactMapJ0: exactCritical.find((c) => c.rep === rep && c.mirror === cfg.mirror)?.J0 ?? null,
+      J0starPhase: summarizeNullable(exact.map((a) => a.J0starPhase)),
       J0starCd: cd.length ? { mean: mean(cd.map((a) => a.J0star)), sd: sd(cd.map((a) => a.J0star)), models: cd.length } : null,
       delta1: d1.length ? { mean: mean(d1), sd: sd(d1), models: d1.length } : null,
       delta2: d2.length ? { mean: mean(d2), sd: sd(d2), models: d2.length } : null,
@@ -292,6 +313,7 @@ async function runIn(work: string, cfg: Config, ctx: StudyContext, title: string
   for (const r of perRep) {
     const mapNote = r.exactMapJ0 !== null ? `; the critical J0 of this truncation's exact KL-optimal map (${cfg.mirror} mirror) is ${r.exactMapJ0.toFixed(4)}` : '';
     report.compare({ quantity: `J0* (${r.rep}, exact-KL training, ${r.J0star.models} models; spread ${r.J0star.sd.toFixed(3)})`, spinflow: { mean: r.J0star.mean, error: err(r.J0star) }, paper: r.rep === 'A1' ? PAPER_A1_J0 : null, exact: LIEB_CRITICAL_COUPLING, note: (r.rep === 'A1' ? `the A1 truncation's own fixed point (exact KL-optimal map) is ${scheme.J.toFixed(4)}` : 'the paper: approaches J0c as the representation grows') + mapNote });
+    report.compare({ quantity: `phase boundary of the learned flow on the J0 axis, Z(J(J0, ℓ = ${cfg.flowScales})) = 1.5 (${r.rep}, exact-KL training, ${r.J0starPhase?.models ?? 0} of ${r.J0star.models} models cross)`, spinflow: r.J0starPhase ? { mean: r.J0starPhase.mean, error: err(r.J0starPhase) } : 'no crossing', exact: LIEB_CRITICAL_COUPLING, note: `the criterion of the exact maps' critical J0; spread ${r.J0starPhase?.sd.toFixed(3) ?? '–'}` + mapNote });
     if (r.J0starCd) report.compare({ quantity: `J0* (${r.rep}, CD training, ${r.J0starCd.models} models; spread ${r.J0starCd.sd.toFixed(3)})`, spinflow: { mean: r.J0starCd.mean, error: err(r.J0starCd) }, paper: r.rep === 'A1' ? PAPER_A1_J0 : null, exact: LIEB_CRITICAL_COUPLING });
     if (r.delta1) report.compare({ quantity: `Δ1 at the fixed point (${r.rep}, ${r.delta1.models} models)`, spinflow: { mean: r.delta1.mean, error: err(r.delta1) }, exact: 0.125, note: 'Ising σ' });
     if (r.delta2) report.compare({ quantity: `Δ2 at the fixed point (${r.rep})`, spinflow: { mean: r.delta2.mean, error: err(r.delta2) }, exact: 1, note: 'Ising ε' });
@@ -337,7 +359,7 @@ async function runIn(work: string, cfg: Config, ctx: StudyContext, title: string
   }
   const repIndex = cfg.reps.map((_, i) => i + 1);
   report.figure({ name: 'fig8-critical-coupling', caption: `Fig. 8: J0* per representation (mean ± 2σ over models) against J0c = ${LIEB_CRITICAL_COUPLING.toFixed(4)}; x = ${cfg.reps.map((r, i) => `${i + 1}: ${r}`).join(', ')}`, svg: linePlot({ title: 'J0* vs representation', xLabel: 'representation', yLabel: 'J0*', series: [{ name: 'exact-KL training', points: perRep.map((r, i) => ({ x: repIndex[i], y: r.J0star.mean, error: 2 * (r.J0star.sd || 0) })), style: 'points' },
-    ...MIRROR_CONVENTIONS.flatMap((mirror, k) => { const pts = exactCritical.filter((c) => c.mirror === mirror && c.J0 !== null).map((c) => ({ x: repIndex[cfg.reps.indexOf(c.rep)] - 0.1 - 0.1 * k, y: c.J0! })); return pts.length ? [{ name: `exact KL-optimal map, ${mirror} mirror`, points: pts, style: 'points' as const }] : []; }), ...(perRep.some((r) => r.J0starCd) ? [{ name: 'CD training', points: perRep.flatMap((r, i) => (r.J0starCd ? [{ x: repIndex[i] + 0.1, y: r.J0starCd.mean, error: 2 * (r.J0starCd.sd || 0) }] : [])), style: 'points' as const }] : [])], hlines: [{ y: LIEB_CRITICAL_COUPLING, label: 'J0c' }, { y: scheme.J, label: 'A1 map' }], xRange: [0.5, cfg.reps.length + 0.5] }), data: { columns: ['rep', 'J0star', 'sd', 'J0star_cd', 'sd_cd', ...MIRROR_CONVENTIONS.map((m) => `exact_map_${m}`)], rows: perRep.map((r) => [r.rep, r.J0star.mean, r.J0star.sd, r.J0starCd?.mean ?? null, r.J0starCd?.sd ?? null, ...MIRROR_CONVENTIONS.map((m) => exactCritical.find((c) => c.rep === r.rep && c.mirror === m)?.J0 ?? null)]) } });
+    ...MIRROR_CONVENTIONS.flatMap((mirror, k) => { const pts = exactCritical.filter((c) => c.mirror === mirror && c.J0 !== null).map((c) => ({ x: repIndex[cfg.reps.indexOf(c.rep)] - 0.1 - 0.1 * k, y: c.J0! })); return pts.length ? [{ name: `exact KL-optimal map, ${mirror} mirror`, points: pts, style: 'points' as const }] : []; }), ...(perRep.some((r) => r.J0starCd) ? [{ name: 'CD training', points: perRep.flatMap((r, i) => (r.J0starCd ? [{ x: repIndex[i] + 0.1, y: r.J0starCd.mean, error: 2 * (r.J0starCd.sd || 0) }] : [])), style: 'points' as const }] : []), ...(perRep.some((r) => r.J0starPhase) ? [{ name: 'phase boundary of the learned flow (Z = 1.5)', points: perRep.flatMap((r, i) => (r.J0starPhase ? [{ x: repIndex[i] + 0.2, y: r.J0starPhase.mean, error: 2 * (r.J0starPhase.sd || 0) }] : [])), style: 'points' as const }] : [])], hlines: [{ y: LIEB_CRITICAL_COUPLING, label: 'J0c' }, { y: scheme.J, label: 'A1 map' }], xRange: [0.5, cfg.reps.length + 0.5] }), data: { columns: ['rep', 'J0star', 'sd', 'J0star_phase', 'sd_phase', 'J0star_cd', 'sd_cd', ...MIRROR_CONVENTIONS.map((m) => `exact_map_${m}`)], rows: perRep.map((r) => [r.rep, r.J0star.mean, r.J0star.sd, r.J0starPhase?.mean ?? null, r.J0starPhase?.sd ?? null, r.J0starCd?.mean ?? null, r.J0starCd?.sd ?? null, ...MIRROR_CONVENTIONS.map((m) => exactCritical.find((c) => c.rep === r.rep && c.mirror === m)?.J0 ?? null)]) } });
   report.figure({ name: 'fig12-scaling-dimension', caption: `Fig. 12: Δ1 from the transfer matrix at the fixed point (Eqs. 25–26), mean ± 2σ, against 1/8; x = ${cfg.reps.map((r, i) => `${i + 1}: ${r}`).join(', ')}`, svg: linePlot({ title: 'Δ1 vs representation', xLabel: 'representation', yLabel: 'Δ1', series: [{ name: 'Δ1', points: perRep.flatMap((r, i) => (r.delta1 ? [{ x: repIndex[i], y: r.delta1.mean, error: 2 * (r.delta1.sd || 0) }] : [])), style: 'points' }], hlines: [{ y: 0.125, label: '1/8' }], xRange: [0.5, cfg.reps.length + 0.5] }), data: { columns: ['rep', 'delta1', 'sd', 'delta2', 'sd2'], rows: perRep.map((r) => [r.rep, r.delta1?.mean ?? null, r.delta1?.sd ?? null, r.delta2?.mean ?? null, r.delta2?.sd ?? null]) } });
   // Figs. 6 and 11: the plane of J0 and the most relevant other direction, for the first representation with more than one coupling
   const plane = analyses.find((a) => a.mode === 'exact' && a.fixedPoint && a.fixedPoint.length > 1);
@@ -385,7 +407,7 @@ async function runIn(work: string, cfg: Config, ctx: StudyContext, title: string
   Object.assign(report.summary, {
     trainSeconds, fig4Seconds, exactSeconds, models: analyses.length, schemeFixedPoint: scheme, perRep, exactCritical,
     exactMaps: exactMaps.map((m) => ({ rep: m.rep, mirror: m.mirror, phase: m.phase, klBits: m.levels.map((l) => l.klBits), Z: m.levels.map((l) => l.Z), J: m.levels.map((l) => l.J) })),
-    analyses: analyses.map((a) => ({ rep: a.rep, mode: a.mode, model: a.model, J0star: a.J0star, fixedPoint: a.fixedPoint, newtonSteps: a.newtonSteps, gradNorm: a.gradNorm, deltas: a.deltas.slice(0, 4), zBelow: a.zBelow, zAbove: a.zAbove, firstStepKlBits: a.firstStepKlBits })),
+    analyses: analyses.map((a) => ({ rep: a.rep, mode: a.mode, model: a.model, J0star: a.J0star, J0starPhase: a.J0starPhase, fixedPoint: a.fixedPoint, newtonSteps: a.newtonSteps, gradNorm: a.gradNorm, deltas: a.deltas.slice(0, 4), zBelow: a.zBelow, zAbove: a.zAbove, firstStepKlBits: a.firstStepKlBits })),
     fig4: fig4.map((f) => ({ rep: f.rep, klBitsAtJ0c: f.kl[teacherJ.findIndex((x) => x >= LIEB_CRITICAL_COUPLING)] })),
     acceptance: { a1Window: [0.78, 0.86], passed },
   });
@@ -394,7 +416,7 @@ async function runIn(work: string, cfg: Config, ctx: StudyContext, title: string
     `exact KL-optimal A1 map: fixed point J = ${scheme.J.toFixed(4)}, slope ${scheme.slope.toFixed(4)} (paper J0* = 0.82 ± 0.02; exact J0c = ${LIEB_CRITICAL_COUPLING.toFixed(4)})`,
     ...exactCritical.map((c) => `exact KL-optimal ${c.rep} map, mirror ${c.mirror}: critical J0 = ${c.J0 === null ? 'none in [0.05, 1.5]' : c.J0.toFixed(4)} (bracket ${c.bracket.map((v) => v.toFixed(4)).join('…')}; J0c = ${LIEB_CRITICAL_COUPLING.toFixed(4)})`),
     ...exactMaps.map((m) => `exact KL-optimal ${m.rep} map from J0c, mirror ${m.mirror}: KL per level ${m.levels.map((l) => l.klBits.toFixed(3)).join(', ')} bits`),
-    ...perRep.map((r) => `${r.rep.padEnd(8)} J0* = ${r.J0star.mean.toFixed(4)} ± ${(r.J0star.sd || 0).toFixed(4)} (sd, ${r.J0star.models} exact-KL models${r.exactMapJ0 !== null ? `; exact map ${r.exactMapJ0.toFixed(4)}` : ''})${r.J0starCd ? `, CD: ${r.J0starCd.mean.toFixed(4)} ± ${(r.J0starCd.sd || 0).toFixed(4)}` : ''}; Δ1 = ${r.delta1 ? `${r.delta1.mean.toFixed(4)} ± ${(r.delta1.sd || 0).toFixed(4)}` : '–'}${r.delta2 ? `, Δ2 = ${r.delta2.mean.toFixed(3)}` : ''}; Z = ${r.zBelow.toFixed(2)} / ${r.zAbove.toFixed(2)} at J0* ∓ 0.3; final KL ${r.finalKlBits.toFixed(4)} bits; ${r.secondsPerStep.toFixed(3)} s/step`),
+    ...perRep.map((r) => `${r.rep.padEnd(8)} J0* = ${r.J0star.mean.toFixed(4)} ± ${(r.J0star.sd || 0).toFixed(4)} (sd, ${r.J0star.models} exact-KL models${r.exactMapJ0 !== null ? `; exact map ${r.exactMapJ0.toFixed(4)}` : ''}), phase boundary ${r.J0starPhase ? `${r.J0starPhase.mean.toFixed(4)} ± ${(r.J0starPhase.sd || 0).toFixed(4)} (${r.J0starPhase.models} models)` : 'none'}${r.J0starCd ? `, CD: ${r.J0starCd.mean.toFixed(4)} ± ${(r.J0starCd.sd || 0).toFixed(4)}` : ''}; Δ1 = ${r.delta1 ? `${r.delta1.mean.toFixed(4)} ± ${(r.delta1.sd || 0).toFixed(4)}` : '–'}${r.delta2 ? `, Δ2 = ${r.delta2.mean.toFixed(3)}` : ''}; Z = ${r.zBelow.toFixed(2)} / ${r.zAbove.toFixed(2)} at J0* ∓ 0.3; final KL ${r.finalKlBits.toFixed(4)} bits; ${r.secondsPerStep.toFixed(3)} s/step`),
     `acceptance: A1 J0* within 0.82 ± 0.04 and Z → 1 / 2: ${passed ? 'yes' : 'NO'}`,
   ];
   return { report, text: lines.join('\n'), passed };

@@ -11,6 +11,7 @@ import { layerNorm } from '../../nn/ops.js';
 import type { Params } from '../../nn/train.js';
 import { loadTensors, saveTensors } from '../../nn/safetensors.js';
 import type { Rng } from '../../sampling/rng.js';
+import { foldCouplings, foldSigns, type CouplingFold } from '../../lattice/c4v.js';
 
 export interface Monotone {
   couplings: number;
@@ -229,6 +230,12 @@ export interface ProposalOptions {
   steps: number;
   leapfrog: number;
   stepSize: number;
+  /**
+   * Sample the fundamental domain of these coupling sign flips instead of the whole space: the
+   * potential is taken at the folded point (continuous across the domain's walls, so leapfrog stays
+   * reversible and volume-preserving) and the couplings returned are folded.
+   */
+  fold?: CouplingFold;
 }
 
 /**
@@ -242,14 +249,17 @@ export function proposeCouplings(m: Monotone, o: ProposalOptions, rng: Rng): { J
   const betas = Float64Array.from({ length: n }, (_, i) => (R === 1 ? o.beta : (o.beta * (i % R)) / (R - 1)));
   const widths = Array.from({ length: P }, (_, p) => (typeof o.priorScale === 'number' ? o.priorScale : o.priorScale[p]));
   const s2 = widths.map((w) => w * w);
-  const gradSquare = (x: Float64Array) => f.gradient(x).reduce((a, v) => a + v * v, 0);
+  const signs = (x: Float64Array) => (o.fold ? foldSigns(o.fold, x) : null);
+  const gradSquare = (x: Float64Array) => { const s = signs(x); return f.gradient(s ? x.map((v, p) => s[p] * v) : x).reduce((a, v) => a + v * v, 0); };
   const potential = (x: Float64Array, beta: number) => (beta === 0 ? 0 : beta * gradSquare(x)) + x.reduce((a, v, p) => a + (v * v) / (2 * s2[p]), 0);
   // ∇U = 2β H ∇C + J/s² (H·v by a difference of exact gradients: any position-only force keeps HMC exact)
   const force = (x: Float64Array, beta: number) => {
     const prior = x.map((v, p) => v / s2[p]);
     if (beta === 0) return prior;
-    const hv = f.hessianVector(x, f.gradient(x));
-    return prior.map((v, i) => v + 2 * beta * hv[i]);
+    // at the folded point y = s ⊙ x: ∇_x ‖∇C(y)‖² = s ⊙ 2 H(y) ∇C(y)
+    const s = signs(x), y = s ? x.map((v, p) => s[p] * v) : x;
+    const hv = f.hessianVector(y, f.gradient(y));
+    return prior.map((v, i) => v + 2 * beta * (s ? s[i] : 1) * hv[i]);
   };
   const kinetic = (q: Float64Array) => q.reduce((a, v) => a + v * v, 0) / 2;
   const J = Array.from({ length: n }, () => Float64Array.from({ length: P }, (_, p) => widths[p] * rng.normal()));
@@ -286,7 +296,7 @@ export function proposeCouplings(m: Monotone, o: ProposalOptions, rng: Rng): { J
       }
     }
   }
-  return { J, acceptance: o.steps > 0 ? accepted / (o.steps * n) : 1, swapRate: swapTries > 0 ? swaps / swapTries : 0 };
+  return { J: o.fold ? J.map((x) => foldCouplings(o.fold!, x)) : J, acceptance: o.steps > 0 ? accepted / (o.steps * n) : 1, swapRate: swapTries > 0 ? swaps / swapTries : 0 };
 }
 
 export function saveMonotone(path: string, m: Monotone, metadata: Record<string, string> = {}): void {

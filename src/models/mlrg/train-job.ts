@@ -16,7 +16,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { train } from '../../nn/train.js';
 import { logCosh, logSumExp } from '../../nn/ops.js';
 import { writeFileAtomicSync } from '../../io/checkpoint.js';
-import { representation, type MirrorConvention } from '../../lattice/c4v.js';
+import { couplingFold, foldCouplings, representation, type MirrorConvention } from '../../lattice/c4v.js';
 import { Rng } from '../../sampling/rng.js';
 import { blockRbm, gibbsVisible, klDivergence, logVisibleProbabilities, type BlockRbm } from './rbm.js';
 import { createMonotone, disposeMonotone, MonotoneF64, proposeCouplings, rgFlow, saveMonotone, type Monotone } from './monotone.js';
@@ -53,6 +53,12 @@ export interface MlrgTrainArgs {
   cdSteps: number;
   seed: number;
   weights: string;
+  /**
+   * Draw the teacher couplings in the fundamental domain of the irrep sign flips (lattice/c4v.ts
+   * couplingFold; A1+E: J0, J1, J2 ≥ 0) instead of the whole space, so that the learned map need
+   * not be odd in the couplings those flips negate. Default false (the paper's whole-space prior).
+   */
+  fold?: boolean;
 }
 
 export interface MlrgTrainResult {
@@ -108,7 +114,8 @@ export async function trainMlrgJob(a: MlrgTrainArgs): Promise<MlrgTrainResult> {
   // a fixed validation set of teacher couplings, with their exact teacher marginals
   const widths = Array.from({ length: P }, (_, p) => (p === 0 ? a.priorScale : a.otherScale ?? a.priorScale / Math.sqrt(P)));
   const vrng = Rng.stream(a.seed, 61);
-  const validation = Array.from({ length: 64 }, () => Float64Array.from(widths, (w) => w * vrng.normal()));
+  const signFold = a.fold ? couplingFold(rep, rep, a.mirror) : undefined;
+  const validation = Array.from({ length: 64 }, () => { const J = Float64Array.from(widths, (w) => w * vrng.normal()); return signFold ? foldCouplings(signFold, J) : J; });
   const validationTeacher = validation.map((J) => logVisibleProbabilities(teacher, J, S));
   const validationKlBits = () => {
     const f = new MonotoneF64(monotone);
@@ -121,7 +128,7 @@ export async function trainMlrgJob(a: MlrgTrainArgs): Promise<MlrgTrainResult> {
     const r = train({
       params: monotone.params, optimizer: { kind: 'adam', learningRate: a.learningRate }, epochs: a.epochs, batchSize: 1, trainSize: a.stepsPerEpoch, seed: a.seed,
       beforeBatch: (rng, step) => {
-        const proposal = proposeCouplings(monotone, { chains: a.chains, replicas: a.replicas, beta: betaAt(step.epoch), priorScale: widths, steps: a.hmcSteps, leapfrog: a.leapfrog, stepSize: a.hmcStepSize }, rng);
+        const proposal = proposeCouplings(monotone, { chains: a.chains, replicas: a.replicas, beta: betaAt(step.epoch), priorScale: widths, steps: a.hmcSteps, leapfrog: a.leapfrog, stepSize: a.hmcStepSize, fold: signFold }, rng);
         const B = proposal.J.length;
         const pTeacher = new Float32Array(a.mode === 'exact' ? B * S : 0);
         let entropyTerm = 0; // Σ_b Σ_x p ln p, the KL's part without the student
