@@ -298,6 +298,18 @@ test('folded HMC proposals sample the fundamental domain: p(J) ∝ exp(−β‖�
   disposeMonotone(m);
 });
 
+test('the exact map\'s critical flow is read off at its fixed point: A1 from J0 at the fixed point stays there, with that point\'s Δ1', async () => {
+  const { a1SchemeFixedPoint } = await import('../src/studies/mlrg.js');
+  const { exactCriticalFixedPoint, scalingDimensions } = await import('../src/models/mlrg/rbm.js');
+  const a1 = representation('A1'), scheme = a1SchemeFixedPoint();
+  const fp = exactCriticalFixedPoint(a1, 'abstract', scheme.J, 4);
+  assert.ok(Math.abs(fp.J[0] - scheme.J) < 1e-3 && fp.change < 1e-3, JSON.stringify(fp));
+  const direct = scalingDimensions(weightTensor(blockRbm('square', a1), [scheme.J]))[1];
+  assert.ok(Math.abs(fp.deltas[0] - direct) < 1e-3, `${fp.deltas[0]} vs ${direct}`);
+  // away from the fixed point the flow runs off: the least step is larger
+  assert.ok(exactCriticalFixedPoint(a1, 'abstract', 0.6, 4).change > 0.02);
+});
+
 test('the exact KL-optimal A1 RG map has its unstable fixed point within the paper\'s J0* = 0.82 ± 0.02', async () => {
   const { a1SchemeFixedPoint } = await import('../src/studies/mlrg.js');
   const { J, slope } = a1SchemeFixedPoint();
@@ -336,7 +348,7 @@ test('reproduce mlrg (tiny settings) writes Figs. 4–12 and the numbers; bad re
     const figures = readdirSync(join(out, 'mlrg', 'figures'));
     for (const f of ['fig4-kl-vs-teacher', 'fig5a-monotone', 'fig5b-beta-function', 'fig7-flow-of-c-a1', 'fig8-critical-coupling', 'fig10-degeneracy-a1-e', 'fig12-scaling-dimension', 'training-kl', 'exact-map-kl']) assert.ok(figures.includes(`${f}.svg`), f);
     // the exact maps are kept with the checkpoints, and a resumed run reads them back unchanged
-    assert.deepEqual(readdirSync(join(out, 'mlrg', 'checkpoints', 'exact-maps')).sort(), ['A1+E-abstract-levels2.json', 'A1+E-geometric-levels2.json', ...['A1-abstract', 'A1-geometric', 'A1+E-abstract', 'A1+E-geometric'].map((n) => `${n}-critical3.json`)].sort());
+    assert.deepEqual(readdirSync(join(out, 'mlrg', 'checkpoints', 'exact-maps')).sort(), ['A1+E-abstract-levels2.json', 'A1+E-geometric-levels2.json', ...['A1-abstract', 'A1-geometric', 'A1+E-abstract', 'A1+E-geometric'].flatMap((n) => [`${n}-critical3.json`, `${n}-critical3-fixedpoint.json`])].sort());
     const again = run('reproduce', 'mlrg', '--rep', 'A1,A1+E', '--set', 'models=2', '--set', 'modelsLarge=1', '--set', 'epochs=2', '--set', 'stepsPerEpoch=4', '--set', 'fig4Points=3',
       '--set', 'fig4Reps=A1,A1+E', '--set', 'flowScales=2', '--set', 'exactLevels=2', '--set', 'criticalIterations=3', '--workers', '2', '--out', out, '--json', '--resume');
     assert.ok(again.status === 0 || again.status === 1, again.stderr);

@@ -14,7 +14,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { writeFileAtomicSync } from '../io/checkpoint.js';
 import { join } from 'node:path';
 import { couplingFold, foldCouplings, freeCouplings, MIRROR_CONVENTIONS, type CouplingFold, representation, type MirrorConvention } from '../lattice/c4v.js';
-import { bestStudent, blockRbm, exactCriticalCoupling, exactRgFlow, fitStudent, groundStateDegeneracy, klDivergence, logVisibleProbabilities, minimalKlBits, scalingDimensions, weightTensor, type BlockRbm } from '../models/mlrg/rbm.js';
+import { bestStudent, blockRbm, exactCriticalCoupling, exactCriticalFixedPoint, exactRgFlow, fitStudent, groundStateDegeneracy, klDivergence, logVisibleProbabilities, minimalKlBits, scalingDimensions, weightTensor, type BlockRbm } from '../models/mlrg/rbm.js';
 import { disposeMonotone, loadMonotone, MonotoneF64, newtonFixedPoint, solveLinear } from '../models/mlrg/monotone.js';
 import { MLRG_MODES, type MlrgMode, type MlrgTrainArgs, type MlrgTrainResult } from '../models/mlrg/train-job.js';
 import { Rng, pointSeed } from '../sampling/rng.js';
@@ -238,7 +238,9 @@ async function runIn(work: string, cfg: Config, ctx: StudyContext, title: string
   const exactMap = (rep: string, mirror: MirrorConvention) => kept(`${rep}-${mirror}-levels${cfg.exactLevels}`, () => exactRgFlow(representation(rep), LIEB_CRITICAL_COUPLING, cfg.exactLevels, mirror));
   const critical = (rep: string, mirror: MirrorConvention) => kept(`${rep}-${mirror}-critical${cfg.criticalIterations}`, () => exactCriticalCoupling(representation(rep), mirror, { iterations: cfg.criticalIterations }));
   const tExact = performance.now();
-  const exactCritical = cfg.criticalIterations > 0 ? cfg.reps.flatMap((rep) => MIRROR_CONVENTIONS.map((mirror) => ({ rep, mirror, ...critical(rep, mirror) }))) : [];
+  // and the fixed point its critical flow lingers at, whose Δ1 a perfect monotone of the truncation would find
+  const criticalFixedPoint = (rep: string, mirror: MirrorConvention, J0: number | null) => (J0 === null ? null : kept(`${rep}-${mirror}-critical${cfg.criticalIterations}-fixedpoint`, () => exactCriticalFixedPoint(representation(rep), mirror, J0)));
+  const exactCritical = cfg.criticalIterations > 0 ? cfg.reps.flatMap((rep) => MIRROR_CONVENTIONS.map((mirror) => { const c = critical(rep, mirror); return { rep, mirror, ...c, fixedPoint: criticalFixedPoint(rep, mirror, c.J0) }; })) : [];
   const exactMaps = cfg.exactLevels > 0 ? cfg.reps.filter((r) => r !== 'A1').flatMap((rep) => MIRROR_CONVENTIONS.map((mirror) => ({ rep, mirror, ...exactMap(rep, mirror) }))) : [];
   const exactSeconds = (performance.now() - tExact) / 1000;
 
@@ -298,6 +300,7 @@ async function runIn(work: string, cfg: Config, ctx: StudyContext, title: string
       J0starPhase: summarizeNullable(exact.map((a) => a.J0starPhase)),
       J0starCd: cd.length ? { mean: mean(cd.map((a) => a.J0star)), sd: sd(cd.map((a) => a.J0star)), models: cd.length } : null,
       delta1: d1.length ? { mean: mean(d1), sd: sd(d1), models: d1.length } : null,
+      exactMapDelta1: exactCritical.find((c) => c.rep === rep && c.mirror === cfg.mirror)?.fixedPoint?.deltas[0] ?? null,
       delta2: d2.length ? { mean: mean(d2), sd: sd(d2), models: d2.length } : null,
       newtonConverged: exact.filter((a) => a.fixedPoint).length,
       zBelow: mean(exact.map((a) => a.zBelow)), zAbove: mean(exact.map((a) => a.zAbove)),
@@ -315,7 +318,7 @@ async function runIn(work: string, cfg: Config, ctx: StudyContext, title: string
     report.compare({ quantity: `J0* (${r.rep}, exact-KL training, ${r.J0star.models} models; spread ${r.J0star.sd.toFixed(3)})`, spinflow: { mean: r.J0star.mean, error: err(r.J0star) }, paper: r.rep === 'A1' ? PAPER_A1_J0 : null, exact: LIEB_CRITICAL_COUPLING, note: (r.rep === 'A1' ? `the A1 truncation's own fixed point (exact KL-optimal map) is ${scheme.J.toFixed(4)}` : 'the paper: approaches J0c as the representation grows') + mapNote });
     report.compare({ quantity: `phase boundary of the learned flow on the J0 axis, Z(J(J0, ℓ = ${cfg.flowScales})) = 1.5 (${r.rep}, exact-KL training, ${r.J0starPhase?.models ?? 0} of ${r.J0star.models} models cross)`, spinflow: r.J0starPhase ? { mean: r.J0starPhase.mean, error: err(r.J0starPhase) } : 'no crossing', exact: LIEB_CRITICAL_COUPLING, note: `the criterion of the exact maps' critical J0; spread ${r.J0starPhase?.sd.toFixed(3) ?? '–'}` + mapNote });
     if (r.J0starCd) report.compare({ quantity: `J0* (${r.rep}, CD training, ${r.J0starCd.models} models; spread ${r.J0starCd.sd.toFixed(3)})`, spinflow: { mean: r.J0starCd.mean, error: err(r.J0starCd) }, paper: r.rep === 'A1' ? PAPER_A1_J0 : null, exact: LIEB_CRITICAL_COUPLING });
-    if (r.delta1) report.compare({ quantity: `Δ1 at the fixed point (${r.rep}, ${r.delta1.models} models)`, spinflow: { mean: r.delta1.mean, error: err(r.delta1) }, exact: 0.125, note: 'Ising σ' });
+    if (r.delta1) report.compare({ quantity: `Δ1 at the fixed point (${r.rep}, ${r.delta1.models} models)`, spinflow: { mean: r.delta1.mean, error: err(r.delta1) }, exact: 0.125, note: `Ising σ${r.exactMapDelta1 !== null ? `; at the fixed point of this truncation's exact KL-optimal map (${cfg.mirror} mirror) Δ1 = ${r.exactMapDelta1.toFixed(4)}` : ''}` });
     if (r.delta2) report.compare({ quantity: `Δ2 at the fixed point (${r.rep})`, spinflow: { mean: r.delta2.mean, error: err(r.delta2) }, exact: 1, note: 'Ising ε' });
     report.compare({ quantity: `KL (bits) of the learned first RG step from J0 = ${r.firstStep.J0.join(', ')} (${r.rep}, exact-KL models)`, spinflow: r.firstStep.learnedKlBits.map((v) => v.toFixed(4)).join(', '), note: `the KL-optimal students reach ${r.firstStep.exactKlBits.map((v) => v.toFixed(4)).join(', ')}, the least any monotone can` });
     report.compare({ quantity: `Z at ℓ = ${cfg.flowScales}, J0 = J0* ∓ 0.3 (${r.rep})`, spinflow: `${r.zBelow.toFixed(3)} / ${r.zAbove.toFixed(3)}`, paper: '1 / 2' });
@@ -324,7 +327,7 @@ async function runIn(work: string, cfg: Config, ctx: StudyContext, title: string
     report.compare({ quantity: `exact KL-optimal ${m.rep} map from J0c, mirror ${m.mirror}: KL (bits) at levels 0…${m.levels.length - 1}`, spinflow: m.levels.map((l) => l.klBits.toFixed(4)).join(', '), note: `A1 student at J0c: ${fig4.find((f) => f.rep === 'A1')?.kl[teacherJ.findIndex((x) => x >= LIEB_CRITICAL_COUPLING)]?.toFixed(4) ?? '–'} bits per level` });
   }
   for (const c of exactCritical) {
-    report.compare({ quantity: `critical J0 of the exact KL-optimal ${c.rep} map, mirror ${c.mirror} (the J0* a perfect monotone of this truncation finds)`, spinflow: c.J0 ?? 'no phase change in [0.05, 1.5]', exact: LIEB_CRITICAL_COUPLING, note: `bracket ${c.bracket.map((v) => v.toFixed(5)).join(' … ')}, ${c.flows} flows${c.undecidedAt !== null ? '; the last flow stayed critical for 48 levels' : ''}` });
+    report.compare({ quantity: `critical J0 of the exact KL-optimal ${c.rep} map, mirror ${c.mirror} (the J0* a perfect monotone of this truncation finds)`, spinflow: c.J0 ?? 'no phase change in [0.05, 1.5]', exact: LIEB_CRITICAL_COUPLING, note: `bracket ${c.bracket.map((v) => v.toFixed(5)).join(' … ')}, ${c.flows} flows${c.undecidedAt !== null ? '; the last flow stayed critical for 48 levels' : ''}${c.fixedPoint ? `; its flow lingers at level ${c.fixedPoint.level} (step ${c.fixedPoint.change.toFixed(3)}), Z = ${c.fixedPoint.Z.toFixed(3)}, Δ1 = ${c.fixedPoint.deltas[0]?.toFixed(4) ?? '–'}, Δ2 = ${c.fixedPoint.deltas[1]?.toFixed(4) ?? '–'}` : ''}` });
   }
   report.compare({ quantity: 'fixed point of the exact KL-optimal A1 RG map', spinflow: scheme.J, paper: PAPER_A1_J0, exact: LIEB_CRITICAL_COUPLING, note: `slope ${scheme.slope.toFixed(4)}: y_t = ln slope / ln √2 = ${(Math.log(scheme.slope) / Math.log(Math.SQRT2)).toFixed(3)} (exact 1)` });
 
@@ -414,7 +417,7 @@ async function runIn(work: string, cfg: Config, ctx: StudyContext, title: string
   const lines = [
     `${jobs.length} MLRG models (${cfg.reps.join(', ')}; CD also for ${cfg.cdReps.join(', ') || 'none'}) trained in ${trainSeconds.toFixed(1)} s on ${backendDetail}; Fig. 4 in ${fig4Seconds.toFixed(1)} s; exact maps in ${exactSeconds.toFixed(1)} s`,
     `exact KL-optimal A1 map: fixed point J = ${scheme.J.toFixed(4)}, slope ${scheme.slope.toFixed(4)} (paper J0* = 0.82 ± 0.02; exact J0c = ${LIEB_CRITICAL_COUPLING.toFixed(4)})`,
-    ...exactCritical.map((c) => `exact KL-optimal ${c.rep} map, mirror ${c.mirror}: critical J0 = ${c.J0 === null ? 'none in [0.05, 1.5]' : c.J0.toFixed(4)} (bracket ${c.bracket.map((v) => v.toFixed(4)).join('…')}; J0c = ${LIEB_CRITICAL_COUPLING.toFixed(4)})`),
+    ...exactCritical.map((c) => `exact KL-optimal ${c.rep} map, mirror ${c.mirror}: critical J0 = ${c.J0 === null ? 'none in [0.05, 1.5]' : c.J0.toFixed(4)} (bracket ${c.bracket.map((v) => v.toFixed(4)).join('…')}; J0c = ${LIEB_CRITICAL_COUPLING.toFixed(4)})${c.fixedPoint ? `, Δ1 there ${c.fixedPoint.deltas[0]?.toFixed(4) ?? '–'}` : ''}`),
     ...exactMaps.map((m) => `exact KL-optimal ${m.rep} map from J0c, mirror ${m.mirror}: KL per level ${m.levels.map((l) => l.klBits.toFixed(3)).join(', ')} bits`),
     ...perRep.map((r) => `${r.rep.padEnd(8)} J0* = ${r.J0star.mean.toFixed(4)} ± ${(r.J0star.sd || 0).toFixed(4)} (sd, ${r.J0star.models} exact-KL models${r.exactMapJ0 !== null ? `; exact map ${r.exactMapJ0.toFixed(4)}` : ''}), phase boundary ${r.J0starPhase ? `${r.J0starPhase.mean.toFixed(4)} ± ${(r.J0starPhase.sd || 0).toFixed(4)} (${r.J0starPhase.models} models)` : 'none'}${r.J0starCd ? `, CD: ${r.J0starCd.mean.toFixed(4)} ± ${(r.J0starCd.sd || 0).toFixed(4)}` : ''}; Δ1 = ${r.delta1 ? `${r.delta1.mean.toFixed(4)} ± ${(r.delta1.sd || 0).toFixed(4)}` : '–'}${r.delta2 ? `, Δ2 = ${r.delta2.mean.toFixed(3)}` : ''}; Z = ${r.zBelow.toFixed(2)} / ${r.zAbove.toFixed(2)} at J0* ∓ 0.3; final KL ${r.finalKlBits.toFixed(4)} bits; ${r.secondsPerStep.toFixed(3)} s/step`),
     `acceptance: A1 J0* within 0.82 ± 0.04 and Z → 1 / 2: ${passed ? 'yes' : 'NO'}`,

@@ -12,7 +12,7 @@
  * Glossary: d = components per spin; V = 4 visible sites; H = hidden sites (4 or 1);
  * S = 2^(4d) visible states (bit i·d + c of a state is component c of x_i, 1 ↔ +1); P = free couplings.
  */
-import { bondCouplings, freeCouplings, representation, type MirrorConvention, type Representation } from '../../lattice/c4v.js';
+import { bondCouplings, couplingFold, foldCouplings, freeCouplings, representation, type MirrorConvention, type Representation } from '../../lattice/c4v.js';
 import type { Rng } from '../../sampling/rng.js';
 
 export type BlockGraph = 'square' | 'cross';
@@ -458,3 +458,38 @@ export function exactCriticalCoupling(rep: Representation, mirror: MirrorConvent
   }
   return { J0: (lo + hi) / 2, bracket: [lo, hi], flows, undecidedAt: null };
 }
+
+/** Where the exact map's critical flow lingers: its fixed point as seen from J0 near the separatrix. */
+export interface ExactCriticalFixedPoint {
+  /** The level with the smallest step, its couplings, block Z and scaling dimensions Δ1, Δ2 (Eqs. 25–26). */
+  level: number;
+  J: number[];
+  Z: number;
+  deltas: number[];
+  /** Largest change of a folded coupling over that level's step (0 at an exact fixed point). */
+  change: number;
+}
+
+/**
+ * The fixed point of the exact KL-optimal map that its critical flow approaches: the map iterated
+ * `levels` levels from (J0, 0, …) with J0 the critical coupling (exactCriticalCoupling), and the level
+ * whose step moves the couplings least. Steps are compared after folding by the irrep sign flips
+ * (c4v.ts couplingFold), since the best student of each level is one of several equivalent ones. Its
+ * Δ1 is the scaling dimension a perfectly trained monotone of the truncation would find.
+ */
+export function exactCriticalFixedPoint(rep: Representation, mirror: MirrorConvention, J0: number, levels = 8): ExactCriticalFixedPoint {
+  const teacher = blockRbm('square', rep, rep, mirror), student = blockRbm('cross', rep, rep, mirror);
+  const fold = couplingFold(rep, rep, mirror);
+  let J: Float64Array = Float64Array.from({ length: teacher.couplings }, (_, p) => (p === 0 ? J0 : 0));
+  let best: { level: number; J: Float64Array; change: number } = { level: 0, J, change: Infinity };
+  for (let l = 0; l < levels; l++) {
+    const next = bestStudent(teacher, student, J, l).J;
+    const a = foldCouplings(fold, J), b = foldCouplings(fold, next);
+    const change = a.reduce((m, v, p) => Math.max(m, Math.abs(v - b[p])), 0);
+    if (change < best.change) best = { level: l, J, change };
+    J = next;
+  }
+  const t = weightTensor(teacher, best.J);
+  return { level: best.level, J: Array.from(best.J), Z: groundStateDegeneracy(t), deltas: scalingDimensions(t).slice(1, 3), change: best.change };
+}
+
