@@ -40,7 +40,11 @@ test('irrep sign flips: each basis flip of the couplings gives the teacher the s
       const y = foldCouplings(fold, x);
       for (const p of fold.pivots) assert.ok(y[p] >= 0, `pivot ${p} of ${y}`);
       assert.deepEqual(foldCouplings(fold, y), y);
-      for (let p = 0; p < y.length; p++) assert.equal(Math.abs(y[p]), Math.abs(x[p]));
+      // y is an image of x under the group: the same teacher marginal up to a relabeling
+      // (taking |J| of every coupling would pass the checks above but not this one)
+      const lx = logVisibleProbabilities(teacher, x), ly = logVisibleProbabilities(teacher, y);
+      const gap = (mask: number) => Math.max(...Array.from(ly, (v, s) => Math.abs(v - lx[s ^ mask])));
+      assert.ok(Math.min(gap(0), ...masks.map(gap)) < 1e-12, `${mirror}: fold of ${Array.from(x)} is not in its orbit`);
     }
   }
   // 2A1+E: 3 blocks on each side, 6 flips, one relation (all of them together is the identity)
@@ -308,6 +312,13 @@ test('the exact map\'s critical flow is read off at its fixed point: A1 from J0 
   assert.ok(Math.abs(fp.deltas[0] - direct) < 1e-3, `${fp.deltas[0]} vs ${direct}`);
   // away from the fixed point the flow runs off: the least step is larger
   assert.ok(exactCriticalFixedPoint(a1, 'abstract', 0.6, 4).change > 0.02);
+  // A1+E (abstract) from its critical J0 (bisection, 10 steps): the flow settles at a critical point
+  // (the best students of successive levels may be different images of it; J is returned folded)
+  const ae = representation('A1+E');
+  const fpe = exactCriticalFixedPoint(ae, 'abstract', 0.40188, 8);
+  assert.ok(fpe.change < 0.01 && fpe.level >= 4, JSON.stringify(fpe));
+  for (const p of couplingFold(ae, ae).pivots) assert.ok(fpe.J[p] >= 0);
+  assert.ok(fpe.Z > 1.01 && fpe.Z < 1.5, `critical, not disordered: Z = ${fpe.Z}`);
 });
 
 test('the exact KL-optimal A1 RG map has its unstable fixed point within the paper\'s J0* = 0.82 ± 0.02', async () => {
@@ -340,8 +351,6 @@ test('reproduce mlrg (tiny settings) writes Figs. 4–12 and the numbers; bad re
     for (const c of s.exactCritical.filter((x: { rep: string }) => x.rep === 'A1')) assert.ok(c.bracket[0] <= s.schemeFixedPoint.J && s.schemeFixedPoint.J <= c.bracket[1], JSON.stringify(c));
     assert.deepEqual(s.perRep.map((p: { exactMapJ0: number }) => p.exactMapJ0), [s.exactCritical[0].J0, s.exactCritical[2].J0], 'each J0* sits next to its truncation\'s exact-map value (abstract mirror, the default)');
     for (const p of s.perRep) assert.ok(Number.isFinite(p.J0star.mean) && p.zAbove >= 0.99);
-    // the phase boundary of each learned flow is found inside the Z grid, or reported as absent
-    for (const a of s.analyses) assert.ok(a.J0starPhase === null || (a.J0starPhase > 0.05 && a.J0starPhase < 1.3), JSON.stringify(a.J0starPhase));
     assert.equal(s.config.teacherDomain, 'fundamental');
     // no learned step can beat the KL-optimal student
     for (const p of s.perRep) p.firstStep.learnedKlBits.forEach((v: number, k: number) => assert.ok(v >= p.firstStep.exactKlBits[k] - 1e-9, `${p.rep} J0 = ${p.firstStep.J0[k]}: ${v} < ${p.firstStep.exactKlBits[k]}`));

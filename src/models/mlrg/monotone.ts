@@ -232,8 +232,10 @@ export interface ProposalOptions {
   stepSize: number;
   /**
    * Sample the fundamental domain of these coupling sign flips instead of the whole space: the
-   * potential is taken at the folded point (continuous across the domain's walls, so leapfrog stays
-   * reversible and volume-preserving) and the couplings returned are folded.
+   * potential is taken at the folded point and the couplings returned are folded. The folded
+   * potential jumps at some walls (crossing J1 = 0 also negates J3, J4 for A1+E); HMC stays exact
+   * (leapfrog with any position-only force is reversible and volume-preserving, and the Metropolis
+   * test uses the true potential), only the acceptance near the walls is lower.
    */
   fold?: CouplingFold;
 }

@@ -461,7 +461,7 @@ export function exactCriticalCoupling(rep: Representation, mirror: MirrorConvent
 
 /** Where the exact map's critical flow lingers: its fixed point as seen from J0 near the separatrix. */
 export interface ExactCriticalFixedPoint {
-  /** The level with the smallest step, its couplings, block Z and scaling dimensions Δ1, Δ2 (Eqs. 25–26). */
+  /** The level with the smallest step, its couplings (folded), block Z and scaling dimensions Δ1, Δ2 (Eqs. 25–26). */
   level: number;
   J: number[];
   Z: number;
@@ -490,6 +490,6 @@ export function exactCriticalFixedPoint(rep: Representation, mirror: MirrorConve
     J = next;
   }
   const t = weightTensor(teacher, best.J);
-  return { level: best.level, J: Array.from(best.J), Z: groundStateDegeneracy(t), deltas: scalingDimensions(t).slice(1, 3), change: best.change };
+  return { level: best.level, J: Array.from(foldCouplings(fold, best.J)), Z: groundStateDegeneracy(t), deltas: scalingDimensions(t).slice(1, 3), change: best.change };
 }
 
