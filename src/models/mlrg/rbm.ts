@@ -378,7 +378,8 @@ export interface ExactRgLevel { J: number[]; klBits: number; Z: number }
  * embedded in the coarse Lieb lattice, is the next level's teacher block). Each fit starts from the
  * teacher's couplings and from their gauge images (the hidden E doublet's sign, see mlrg study
  * notes), keeping the best. Stops early once the flow has clearly left for a phase (ordered: |J0| > 4,
- * or a fixed point with Z > 1.95, i.e. J changing by < 0.01 for three levels; disordered: the
+ * or a fixed point with Z > 1.95, i.e. J changing by < 0.01 for three levels, compared after folding by
+ * the irrep sign flips (c4v.ts couplingFold); disordered: the
  * teacher's Z < 1.005 or every |J| < 0.02); otherwise the phase is 'undecided'.
  */
 export function exactRgFlow(rep: Representation, J0: number, levels: number, mirror: MirrorConvention, o: { steps?: number } = {}): ExactRgFlow {
@@ -405,6 +406,8 @@ export function bestStudent(teacher: BlockRbm, student: BlockRbm, J: Float64Arra
 
 function iterateExactMap(teacher: BlockRbm, student: BlockRbm, J0: number, levels: number, steps?: number): ExactRgFlow {
   const P = teacher.couplings;
+  // steps are compared folded: successive best students may be different images of one point
+  const fold = couplingFold(teacher.hiddenRep, teacher.visibleRep, teacher.mirror);
   let J: Float64Array = Float64Array.from({ length: P }, (_, p) => (p === 0 ? J0 : 0));
   const out: ExactRgLevel[] = [];
   let settledOrdered = 0;
@@ -412,7 +415,8 @@ function iterateExactMap(teacher: BlockRbm, student: BlockRbm, J0: number, level
     const best = bestStudent(teacher, student, J, l, steps);
     const Z = groundStateDegeneracy(weightTensor(teacher, J));
     out.push({ J: Array.from(J), klBits: best.kl / Math.LN2, Z });
-    const change = best.J.reduce((a, v, p) => Math.max(a, Math.abs(v - J[p])), 0);
+    const [a, b] = [foldCouplings(fold, J), foldCouplings(fold, best.J)];
+    const change = b.reduce((m, v, p) => Math.max(m, Math.abs(v - a[p])), 0);
     J = best.J;
     const big = Math.max(...Array.from(J, Math.abs));
     // an ordered fixed point need not have a large J0: with two A1 components both can order (Z = 4)
