@@ -339,7 +339,7 @@ test('reproduce mlrg (tiny settings) writes Figs. 4–12 and the numbers; bad re
   const out = mkdtempSync(join(tmpdir(), 'spinflow-mlrg-'));
   try {
     const r = run('reproduce', 'mlrg', '--rep', 'A1,A1+E', '--set', 'models=2', '--set', 'modelsLarge=1', '--set', 'epochs=2', '--set', 'stepsPerEpoch=4', '--set', 'fig4Points=3',
-      '--set', 'fig4Reps=A1,A1+E', '--set', 'flowScales=2', '--set', 'exactLevels=2', '--set', 'criticalIterations=3', '--workers', '2', '--out', out, '--json');
+      '--set', 'fig4Reps=A1,A1+E', '--set', 'flowScales=2', '--set', 'exactLevels=2', '--set', 'criticalIterations=3', '--set', 'flowTeachers=2', '--workers', '2', '--out', out, '--json');
     assert.ok(r.status === 0 || r.status === 1, r.stderr); // 1: two-epoch models need not pass the J0* window
     const s = JSON.parse(readFileSync(join(out, 'mlrg', 'summary.json'), 'utf8'));
     assert.deepEqual(s.perRep.map((p: { rep: string }) => p.rep), ['A1', 'A1+E']);
@@ -352,6 +352,7 @@ test('reproduce mlrg (tiny settings) writes Figs. 4–12 and the numbers; bad re
     assert.deepEqual(s.perRep.map((p: { exactMapJ0: number }) => p.exactMapJ0), [s.exactCritical[0].J0, s.exactCritical[2].J0], 'each J0* sits next to its truncation\'s exact-map value (abstract mirror, the default)');
     for (const p of s.perRep) assert.ok(Number.isFinite(p.J0star.mean) && p.zAbove >= 0.99);
     assert.equal(s.config.teacherDomain, 'fundamental');
+    assert.equal(s.config.flowTeachers, 2);
     // no learned step can beat the KL-optimal student
     for (const p of s.perRep) p.firstStep.learnedKlBits.forEach((v: number, k: number) => assert.ok(v >= p.firstStep.exactKlBits[k] - 1e-9, `${p.rep} J0 = ${p.firstStep.J0[k]}: ${v} < ${p.firstStep.exactKlBits[k]}`));
     const figures = readdirSync(join(out, 'mlrg', 'figures'));
@@ -359,7 +360,7 @@ test('reproduce mlrg (tiny settings) writes Figs. 4–12 and the numbers; bad re
     // the exact maps are kept with the checkpoints, and a resumed run reads them back unchanged
     assert.deepEqual(readdirSync(join(out, 'mlrg', 'checkpoints', 'exact-maps')).sort(), ['A1+E-abstract-levels2.json', 'A1+E-geometric-levels2.json', ...['A1-abstract', 'A1-geometric', 'A1+E-abstract', 'A1+E-geometric'].flatMap((n) => [`${n}-critical3.json`, `${n}-critical3-fixedpoint.json`])].sort());
     const again = run('reproduce', 'mlrg', '--rep', 'A1,A1+E', '--set', 'models=2', '--set', 'modelsLarge=1', '--set', 'epochs=2', '--set', 'stepsPerEpoch=4', '--set', 'fig4Points=3',
-      '--set', 'fig4Reps=A1,A1+E', '--set', 'flowScales=2', '--set', 'exactLevels=2', '--set', 'criticalIterations=3', '--workers', '2', '--out', out, '--json', '--resume');
+      '--set', 'fig4Reps=A1,A1+E', '--set', 'flowScales=2', '--set', 'exactLevels=2', '--set', 'criticalIterations=3', '--set', 'flowTeachers=2', '--workers', '2', '--out', out, '--json', '--resume');
     assert.ok(again.status === 0 || again.status === 1, again.stderr);
     const resumed = JSON.parse(readFileSync(join(out, 'mlrg', 'summary.json'), 'utf8'));
     assert.deepEqual(resumed.exactMaps, s.exactMaps);

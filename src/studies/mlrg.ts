@@ -28,7 +28,7 @@ const PAPER_A1_J0 = { mean: 0.82, error: 0.02 };
 const REP_PATTERN = '^(\\d*(A1|A2|B1|B2|E))(\\+\\d*(A1|A2|B1|B2|E))*$';
 
 type Config = {
-  reps: string[]; cdReps: string[]; mirror: MirrorConvention; teacherDomain: 'fundamental' | 'whole'; exactLevels: number; criticalIterations: number; models: number; modelsLarge: number; otherScale: number;
+  reps: string[]; cdReps: string[]; mirror: MirrorConvention; teacherDomain: 'fundamental' | 'whole'; flowTeachers: number; exactLevels: number; criticalIterations: number; models: number; modelsLarge: number; otherScale: number;
   epochs: number; stepsPerEpoch: number; chains: number; replicas: number; betaMax: number; betaWarmup: number; priorScale: number;
   hmcSteps: number; leapfrog: number; hmcStepSize: number; odeSteps: number; learningRate: number;
   samples: number; gibbsSteps: number; cdSteps: number; flowScales: number; fig4Reps: string[]; fig4Points: number;
@@ -50,6 +50,7 @@ export const mlrgStudy: Study<Config> = {
     cdReps: { kind: 'names', pattern: REP_PATTERN, allowed: 'C4v representations such as A1, A1+E', description: 'representations also trained by contrastive divergence (the paper\'s mode) next to exact KL (those not in reps are skipped)' },
     mirror: { kind: 'choice', choices: [...MIRROR_CONVENTIONS], description: 'how a bond\'s mirror acts on its finer (source) spin: abstract = T_σ as in the authors\' code; geometric = the diagonal mirror C4·σ, since each RG step turns the lattice by 45° (lattice/c4v.ts). Matters only with E, B1 or B2 components' },
     teacherDomain: { kind: 'choice', choices: ['fundamental', 'whole'], description: 'beyond the paper: where training draws teacher couplings. whole = all of coupling space (the paper); fundamental = the fundamental domain of the irrep sign flips (lattice/c4v.ts couplingFold; A1: J0 ≥ 0, A1+E: J0, J1, J2 ≥ 0), each learned RG step folded back into it. With E components the KL-optimal student breaks the sign symmetry on the J0 axis, which a map learned on the whole space cannot (it comes out odd in J1)' },
+    flowTeachers: { kind: 'integer', min: 0, description: 'beyond the paper: teacher couplings per training step taken from the current monotone\'s own flow J(J0, ℓ ≤ 4) from the J0 axis instead of the HMC prior draws, so that training covers where the RG flow goes (0: none)' },
     exactLevels: { kind: 'integer', min: 0, description: 'beyond the paper: levels of the exact KL-optimal map (no network) from J0c, per larger representation and both mirror conventions (0: none)' },
     criticalIterations: { kind: 'integer', min: 0, description: 'beyond the paper: bisection steps for the critical J0 of the exact KL-optimal map (no network) per representation and mirror convention, the J0* a perfectly trained monotone of that truncation would find (0: none)' },
     models: { kind: 'integer', min: 1, description: 'independently trained models for A1 (paper 10; bands are ±2σ over them)' },
@@ -77,7 +78,7 @@ export const mlrgStudy: Study<Config> = {
   defaults: (scale) => ({
     reps: scale === 'paper' ? ['A1', 'A1+E', '2A1+E'] : ['A1', 'A1+E'],
     cdReps: scale === 'paper' ? ['A1', 'A1+E'] : ['A1'],
-    mirror: 'abstract', teacherDomain: 'fundamental', exactLevels: scale === 'paper' ? 8 : 3, criticalIterations: scale === 'paper' ? 12 : 10,
+    mirror: 'abstract', teacherDomain: 'fundamental', flowTeachers: 0, exactLevels: scale === 'paper' ? 8 : 3, criticalIterations: scale === 'paper' ? 12 : 10,
     models: scale === 'paper' ? 10 : 6,
     modelsLarge: scale === 'paper' ? 10 : 3,
     epochs: scale === 'paper' ? 200 : 40,
@@ -265,8 +266,8 @@ async function runIn(work: string, cfg: Config, ctx: StudyContext, title: string
           rep, mirror: cfg.mirror, mode, epochs: cfg.epochs, stepsPerEpoch: cfg.stepsPerEpoch, chains: cfg.chains, replicas: cfg.replicas, betaMax: cfg.betaMax, betaWarmup: cfg.betaWarmup,
           priorScale: cfg.priorScale, otherScale: cfg.otherScale, hmcSteps: cfg.hmcSteps, leapfrog: cfg.leapfrog, hmcStepSize: cfg.hmcStepSize, odeSteps: cfg.odeSteps,
           hidden: [8 * P, 4 * P], learningRate: cfg.learningRate, samples: cfg.samples, gibbsSteps: cfg.gibbsSteps, cdSteps: cfg.cdSteps,
-          ...(cfg.teacherDomain === 'fundamental' ? { fold: true } : {}),
-          seed: pointSeed(ctx.seed, label), weights: join(models, `mlrg-${rep.replace(/\+/g, '_')}-${mode}-${model}${cfg.teacherDomain === 'fundamental' ? '-folded' : ''}.safetensors`),
+          ...(cfg.teacherDomain === 'fundamental' ? { fold: true } : {}), ...(cfg.flowTeachers > 0 ? { flowTeachers: cfg.flowTeachers } : {}),
+          seed: pointSeed(ctx.seed, label), weights: join(models, `mlrg-${rep.replace(/\+/g, '_')}-${mode}-${model}${cfg.teacherDomain === 'fundamental' ? '-folded' : ''}${cfg.flowTeachers > 0 ? `-flow${cfg.flowTeachers}` : ''}.safetensors`),
         } });
       }
     }

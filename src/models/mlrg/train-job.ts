@@ -59,6 +59,12 @@ export interface MlrgTrainArgs {
    * not be odd in the couplings those flips negate. Default false (the paper's whole-space prior).
    */
   fold?: boolean;
+  /**
+   * Beyond the paper: this many of each step's teacher couplings are replaced by points on the
+   * current monotone's own flow, J(J0, ℓ) with J0 uniform in (0, 1.5) and ℓ uniform in 1 … 4
+   * (folded with `fold`), so that training covers where the RG flow goes. Default 0.
+   */
+  flowTeachers?: number;
 }
 
 export interface MlrgTrainResult {
@@ -129,6 +135,19 @@ export async function trainMlrgJob(a: MlrgTrainArgs): Promise<MlrgTrainResult> {
       params: monotone.params, optimizer: { kind: 'adam', learningRate: a.learningRate }, epochs: a.epochs, batchSize: 1, trainSize: a.stepsPerEpoch, seed: a.seed,
       beforeBatch: (rng, step) => {
         const proposal = proposeCouplings(monotone, { chains: a.chains, replicas: a.replicas, beta: betaAt(step.epoch), priorScale: widths, steps: a.hmcSteps, leapfrog: a.leapfrog, stepSize: a.hmcStepSize, fold: signFold }, rng);
+        const onFlow = Math.min(a.flowTeachers ?? 0, proposal.J.length);
+        if (onFlow > 0) {
+          const f = new MonotoneF64(monotone);
+          for (let k = 0; k < onFlow; k++) {
+            let J: Float64Array = Float64Array.from({ length: P }, (_, p) => (p === 0 ? 1.5 * rng.uniform() : 0));
+            const levels = 1 + Math.floor(4 * rng.uniform());
+            for (let l = 0; l < levels; l++) { J = f.flow(J, 1, a.odeSteps); if (signFold) J = foldCouplings(signFold, J); }
+            // a flow that ran off (ordered phase) teaches nothing the prior does not
+            if (!J.every((v) => Number.isFinite(v) && Math.abs(v) < 5)) continue;
+            // replace the β = 0 replicas first: they are the prior draws
+            proposal.J[(k * Math.max(1, a.replicas)) % proposal.J.length] = J;
+          }
+        }
         const B = proposal.J.length;
         const pTeacher = new Float32Array(a.mode === 'exact' ? B * S : 0);
         let entropyTerm = 0; // Σ_b Σ_x p ln p, the KL's part without the student
