@@ -37,8 +37,8 @@ type Config = {
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const sd = (xs: number[]) => (xs.length < 2 ? NaN : Math.sqrt(xs.reduce((a, x) => a + (x - mean(xs)) ** 2, 0) / (xs.length - 1)));
 const range = (lo: number, hi: number, n: number) => Array.from({ length: n }, (_, i) => lo + ((hi - lo) * i) / (n - 1));
-/** Mean, sd and count of the values that are not null (null when all are). */
-const summarizeNullable = (xs: (number | null)[]) => { const v = xs.filter((x): x is number => x !== null); return v.length ? { mean: mean(v), sd: sd(v), models: v.length } : null; };
+/** Mean, sd and count over models of the values that are not null or undefined (null when none are). */
+const summarize = (xs: (number | null | undefined)[]) => { const v = xs.filter((x): x is number => x !== null && x !== undefined); return v.length ? { mean: mean(v), sd: sd(v), models: v.length } : null; };
 const axisPoint = (P: number, j0: number) => Float64Array.from({ length: P }, (_, p) => (p === 0 ? j0 : 0));
 
 export const mlrgStudy: Study<Config> = {
@@ -281,10 +281,11 @@ async function runIn(work: string, cfg: Config, ctx: StudyContext, title: string
   const analyses: ModelAnalysis[] = [];
   const teachers = new Map(cfg.reps.map((r) => [r, blockRbm('square', representation(r), representation(r), cfg.mirror)]));
   const students = new Map(cfg.reps.map((r) => [r, blockRbm('cross', representation(r), representation(r), cfg.mirror)]));
+  const folds = new Map(cfg.reps.map((r) => [r, couplingFold(representation(r), representation(r), cfg.mirror)]));
   for (const j of jobs) {
     const m = loadMonotone(j.args.weights);
     try {
-      analyses.push({ rep: j.rep, mode: j.mode, model: j.model, ...analyzeMonotone(new MonotoneF64(m), teachers.get(j.rep)!, students.get(j.rep)!, cfg.flowScales, cfg.odeSteps, j.args.fold ? couplingFold(representation(j.rep), representation(j.rep), cfg.mirror) : undefined) });
+      analyses.push({ rep: j.rep, mode: j.mode, model: j.model, ...analyzeMonotone(new MonotoneF64(m), teachers.get(j.rep)!, students.get(j.rep)!, cfg.flowScales, cfg.odeSteps, j.args.fold ? folds.get(j.rep) : undefined) });
     } finally {
       disposeMonotone(m);
     }
@@ -296,18 +297,18 @@ async function runIn(work: string, cfg: Config, ctx: StudyContext, title: string
   // 4. numbers
   const perRep = cfg.reps.map((rep) => {
     const exact = group(rep, 'exact'), cd = group(rep, 'cd');
-    const d1 = exact.filter((a) => a.deltas.length > 0).map((a) => a.deltas[0]);
-    const d2 = exact.filter((a) => a.deltas.length > 1).map((a) => a.deltas[1]);
+    // this truncation's exact map, in the trained mirror convention
+    const own = exactCritical.find((c) => c.rep === rep && c.mirror === cfg.mirror);
     return {
       rep, couplings: couplingCount(rep),
       J0star: { mean: mean(exact.map((a) => a.J0star)), sd: sd(exact.map((a) => a.J0star)), models: exact.length },
       // what the monotone should find: the critical J0 of this truncation's exact map, in the trained mirror convention
-      exactMapJ0: exactCritical.find((c) => c.rep === rep && c.mirror === cfg.mirror)?.J0 ?? null,
-      J0starPhase: summarizeNullable(exact.map((a) => a.J0starPhase)),
-      J0starCd: cd.length ? { mean: mean(cd.map((a) => a.J0star)), sd: sd(cd.map((a) => a.J0star)), models: cd.length } : null,
-      delta1: d1.length ? { mean: mean(d1), sd: sd(d1), models: d1.length } : null,
-      exactMapDelta1: exactCritical.find((c) => c.rep === rep && c.mirror === cfg.mirror)?.fixedPoint?.deltas[0] ?? null,
-      delta2: d2.length ? { mean: mean(d2), sd: sd(d2), models: d2.length } : null,
+      exactMapJ0: own?.J0 ?? null,
+      J0starPhase: summarize(exact.map((a) => a.J0starPhase)),
+      J0starCd: summarize(cd.map((a) => a.J0star)),
+      delta1: summarize(exact.map((a) => a.deltas[0])),
+      exactMapDelta1: own?.fixedPoint?.deltas[0] ?? null,
+      delta2: summarize(exact.map((a) => a.deltas[1])),
       newtonConverged: exact.filter((a) => a.fixedPoint).length,
       zBelow: mean(exact.map((a) => a.zBelow)), zAbove: mean(exact.map((a) => a.zAbove)),
       finalKlBits: mean(trained.filter((_, i) => jobs[i].rep === rep && jobs[i].mode === 'exact').map((t) => t.epochs[t.epochs.length - 1].klBits)),

@@ -252,7 +252,7 @@ export function proposeCouplings(m: Monotone, o: ProposalOptions, rng: Rng): { J
   const widths = Array.from({ length: P }, (_, p) => (typeof o.priorScale === 'number' ? o.priorScale : o.priorScale[p]));
   const s2 = widths.map((w) => w * w);
   const signs = (x: Float64Array) => (o.fold ? foldSigns(o.fold, x) : null);
-  const gradSquare = (x: Float64Array) => { const s = signs(x); return f.gradient(s ? x.map((v, p) => s[p] * v) : x).reduce((a, v) => a + v * v, 0); };
+  const gradSquare = (x: Float64Array) => f.gradient(o.fold ? foldCouplings(o.fold, x) : x).reduce((a, v) => a + v * v, 0);
   const potential = (x: Float64Array, beta: number) => (beta === 0 ? 0 : beta * gradSquare(x)) + x.reduce((a, v, p) => a + (v * v) / (2 * s2[p]), 0);
   // ∇U = 2β H ∇C + J/s² (H·v by a difference of exact gradients: any position-only force keeps HMC exact)
   const force = (x: Float64Array, beta: number) => {

@@ -12,7 +12,7 @@
  * Glossary: d = components per spin; V = 4 visible sites; H = hidden sites (4 or 1);
  * S = 2^(4d) visible states (bit i·d + c of a state is component c of x_i, 1 ↔ +1); P = free couplings.
  */
-import { bondCouplings, couplingFold, foldCouplings, freeCouplings, representation, type MirrorConvention, type Representation } from '../../lattice/c4v.js';
+import { bondCouplings, couplingFold, foldCouplings, freeCouplings, representation, type CouplingFold, type MirrorConvention, type Representation } from '../../lattice/c4v.js';
 import type { Rng } from '../../sampling/rng.js';
 
 export type BlockGraph = 'square' | 'cross';
@@ -404,6 +404,12 @@ export function bestStudent(teacher: BlockRbm, student: BlockRbm, J: Float64Arra
   return best;
 }
 
+/** Largest change of a coupling from J to `next`, both folded (c4v.ts couplingFold): 0 between images of one point. */
+function foldedStep(fold: CouplingFold, J: ArrayLike<number>, next: ArrayLike<number>): number {
+  const a = foldCouplings(fold, J), b = foldCouplings(fold, next);
+  return a.reduce((m, v, p) => Math.max(m, Math.abs(v - b[p])), 0);
+}
+
 function iterateExactMap(teacher: BlockRbm, student: BlockRbm, J0: number, levels: number, steps?: number): ExactRgFlow {
   const P = teacher.couplings;
   // steps are compared folded: successive best students may be different images of one point
@@ -415,8 +421,7 @@ function iterateExactMap(teacher: BlockRbm, student: BlockRbm, J0: number, level
     const best = bestStudent(teacher, student, J, l, steps);
     const Z = groundStateDegeneracy(weightTensor(teacher, J));
     out.push({ J: Array.from(J), klBits: best.kl / Math.LN2, Z });
-    const [a, b] = [foldCouplings(fold, J), foldCouplings(fold, best.J)];
-    const change = b.reduce((m, v, p) => Math.max(m, Math.abs(v - a[p])), 0);
+    const change = foldedStep(fold, J, best.J);
     J = best.J;
     const big = Math.max(...Array.from(J, Math.abs));
     // an ordered fixed point need not have a large J0: with two A1 components both can order (Z = 4)
@@ -488,8 +493,7 @@ export function exactCriticalFixedPoint(rep: Representation, mirror: MirrorConve
   let best: { level: number; J: Float64Array; change: number } = { level: 0, J, change: Infinity };
   for (let l = 0; l < levels; l++) {
     const next = bestStudent(teacher, student, J, l).J;
-    const a = foldCouplings(fold, J), b = foldCouplings(fold, next);
-    const change = a.reduce((m, v, p) => Math.max(m, Math.abs(v - b[p])), 0);
+    const change = foldedStep(fold, J, next);
     if (change < best.change) best = { level: l, J, change };
     J = next;
   }
