@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { couplingFold, foldCouplings, freeCouplings, groupMatrix, MIRROR_CONVENTIONS, representation } from '../src/lattice/c4v.js';
-import { blockEnergy, blockRbm, exactRgFlow, fitStudent, groundStateDegeneracy, klDivergence, logVisibleProbabilities, logVisibleWeights, symmetricEigenvalues, weightTensor, type BlockGraph } from '../src/models/mlrg/rbm.js';
+import { blockEnergy, blockRbm, exactRgFlow, fitStudent, gibbsVisible, groundStateDegeneracy, klDivergence, logVisibleProbabilities, logVisibleWeights, symmetricEigenvalues, weightTensor, type BlockGraph, type BlockRbm } from '../src/models/mlrg/rbm.js';
+import { mlrgStudy } from '../src/studies/mlrg.js';
 import { Rng } from '../src/sampling/rng.js';
 
 test('free couplings: the mirror σ leaves 1, 5 and 10 of them for A1, A1+E, 2A1+E (Eqs. 16–18)', () => {
@@ -209,6 +210,46 @@ test('exact KL-optimal A1+E map from J0c: level 0 is Fig. 4\'s fit for both conv
   assert.ok(geometric.levels[1].klBits < 0.5 * abstract.levels[1].klBits, `level 1: geometric ${geometric.levels[1].klBits} vs abstract ${abstract.levels[1].klBits} bits`);
 });
 
+/** Pearson χ² of the Z2-folded histogram of `states` against the exact visible marginal log-probabilities `lp` (all states), and its degrees of freedom. */
+function foldedChiSquare(lp: Float64Array, states: Int32Array): { chi2: number; df: number } {
+  const S = lp.length, count = new Float64Array(S / 2);
+  for (const s of states) count[s < S / 2 ? s : S - 1 - s]++;
+  let chi2 = 0, df = -1;
+  for (let s = 0; s < S / 2; s++) {
+    const expected = states.length * (Math.exp(lp[s]) + Math.exp(lp[S - 1 - s]));
+    if (expected < 5) continue; // too rare for the χ² approximation
+    chi2 += (count[s] - expected) ** 2 / expected;
+    df++;
+  }
+  return { chi2, df };
+}
+
+test('CD mode: block Gibbs from random states at the study\'s default sweeps draws the exact teacher marginal (A1 at J0 = 1.3, A1+E), and CD-k steps leave the student\'s marginal invariant (χ², 5σ)', () => {
+  const sweeps = mlrgStudy.defaults('quick').gibbsSteps;
+  const rng = Rng.stream(3, 1), N = 100_000;
+  const within = ({ chi2, df }: { chi2: number; df: number }) => chi2 < df + 5 * Math.sqrt(2 * df);
+  const A1 = representation('A1'), A1E = representation('A1+E');
+  const cases: [string, BlockRbm, number[]][] = [
+    ['A1 teacher', blockRbm('square', A1), [1.3]],
+    ['A1+E teacher', blockRbm('square', A1E), [1.1, 0.3, -0.2, 0.15, 0.1]],
+  ];
+  for (const [name, rbm, J] of cases) {
+    const r = foldedChiSquare(logVisibleProbabilities(rbm, J), gibbsVisible(rbm, J, N, sweeps, rng));
+    assert.ok(within(r), `${name}, ${sweeps} sweeps: χ² ${r.chi2.toFixed(1)} on ${r.df} degrees of freedom`);
+  }
+  // the authors' 5 sweeps are out of equilibrium here: the test can tell
+  const short = foldedChiSquare(logVisibleProbabilities(cases[0][1], [1.3]), gibbsVisible(cases[0][1], [1.3], N, 5, rng));
+  assert.ok(!within(short), `5 sweeps: χ² ${short.chi2.toFixed(1)} on ${short.df}`);
+  // a student chain started in its own (exactly drawn) marginal stays there after one CD step
+  const student = blockRbm('cross', A1E), Js = [0.9, 0.4, 0.2, -0.3, 0.1];
+  const lp = logVisibleProbabilities(student, Js);
+  const cdf = Array.from(lp, Math.exp);
+  for (let k = 1; k < cdf.length; k++) cdf[k] += cdf[k - 1];
+  const start = Int32Array.from({ length: N }, () => { const u = rng.uniform() * cdf[cdf.length - 1]; let k = 0; while (cdf[k] < u) k++; return k; });
+  const r = foldedChiSquare(lp, gibbsVisible(student, Js, N, 1, rng, start));
+  assert.ok(within(r), `student CD-1 step: χ² ${r.chi2.toFixed(1)} on ${r.df}`);
+});
+
 test('ground-state degeneracy: Z → 1 in the disordered and → 2 in the ordered phase (A1 teacher)', () => {
   const teacher = blockRbm('square', representation('A1'));
   assert.ok(Math.abs(groundStateDegeneracy(weightTensor(teacher, [0.01])) - 1) < 1e-3);
@@ -365,6 +406,13 @@ test('reproduce mlrg (tiny settings) writes Figs. 4–12 and the numbers; bad re
     const resumed = JSON.parse(readFileSync(join(out, 'mlrg', 'summary.json'), 'utf8'));
     assert.deepEqual(resumed.exactMaps, s.exactMaps);
     assert.deepEqual(resumed.exactCritical, s.exactCritical);
+    assert.deepEqual(resumed.analyses, s.analyses, 'the resumed run analyses the same trained models');
+    // resuming with other training settings refuses the models trained with the first ones, and leaves them
+    const other = run('reproduce', 'mlrg', '--rep', 'A1,A1+E', '--set', 'models=2', '--set', 'modelsLarge=1', '--set', 'epochs=2', '--set', 'stepsPerEpoch=4', '--set', 'fig4Points=3',
+      '--set', 'fig4Reps=A1,A1+E', '--set', 'flowScales=2', '--set', 'exactLevels=2', '--set', 'criticalIterations=3', '--set', 'flowTeachers=2', '--set', 'samples=8', '--workers', '2', '--out', out, '--json', '--resume');
+    assert.equal(other.status, 2, other.stderr);
+    assert.match(other.stderr, /mlrg-A1[-_a-zA-Z0-9]*\.safetensors was trained with other settings: rerun without --resume, or with another --out/);
+    assert.deepEqual(JSON.parse(readFileSync(join(out, 'mlrg', 'summary.json'), 'utf8')).analyses, s.analyses);
   } finally {
     rmSync(out, { recursive: true, force: true });
   }

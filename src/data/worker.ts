@@ -2,6 +2,7 @@
 import { parentPort } from 'node:worker_threads';
 import { runTask, type TaskFiles, type TaskSpec } from './task.js';
 import { checkpointTimer } from '../io/checkpoint.js';
+import { errorReply } from '../sampling/threads.js';
 
 if (!parentPort) throw new Error('data/worker.js must run in a worker thread');
 const port = parentPort;
@@ -17,6 +18,6 @@ port.on('message', (msg: { id: number; spec: TaskSpec; files: TaskFiles; checkpo
     });
     port.postMessage({ id: msg.id, result });
   } catch (err) {
-    port.postMessage({ id: msg.id, error: err instanceof Error ? err.message : String(err) });
+    port.postMessage(errorReply(msg.id, err));
   }
 });

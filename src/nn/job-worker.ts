@@ -2,6 +2,7 @@
 import { parentPort } from 'node:worker_threads';
 import { initBackend, type BackendName } from './backend.js';
 import type { Job } from './parallel.js';
+import { errorReply } from '../sampling/threads.js';
 
 if (!parentPort) throw new Error('nn/job-worker.js must run in a worker thread');
 const port = parentPort;
@@ -13,6 +14,6 @@ port.on('message', async (msg: { id: number; job: Job; backend: BackendName | 'a
     if (typeof fn !== 'function') throw new Error(`${msg.job.module} exports no function ${msg.job.fn}`);
     port.postMessage({ id: msg.id, result: await fn(msg.job.args) });
   } catch (err) {
-    port.postMessage({ id: msg.id, error: err instanceof Error ? err.message : String(err) });
+    port.postMessage(errorReply(msg.id, err));
   }
 });

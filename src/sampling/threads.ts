@@ -5,12 +5,20 @@
  * which thread ran them.
  */
 import { Worker } from 'node:worker_threads';
+import { InputError } from '../errors.js';
 
 export interface WorkerReply<R> {
   id: number;
   result?: R;
   error?: string;
+  /** The error was an InputError (bad input, exit 2): it is rethrown as one. */
+  inputError?: boolean;
   [interim: string]: unknown;
+}
+
+/** The reply a worker posts for a job that threw: an InputError stays one on the other side. */
+export function errorReply(id: number, err: unknown): WorkerReply<never> {
+  return { id, error: err instanceof Error ? err.message : String(err), inputError: err instanceof InputError };
 }
 
 /**
@@ -41,7 +49,7 @@ export async function runOnWorkers<R>(
             if (!('result' in reply) && reply.error === undefined) return onInterim(id, reply);
             worker.off('message', onMessage);
             worker.off('error', reject);
-            if (reply.error !== undefined) reject(new Error(reply.error));
+            if (reply.error !== undefined) reject(reply.inputError ? new InputError(reply.error) : new Error(reply.error));
             else resolve(reply.result as R);
           };
           worker.on('message', onMessage);

@@ -2,6 +2,7 @@
 import { parentPort } from 'node:worker_threads';
 import { runChain, type ChainCheckpoint, type ChainSpec } from './chain.js';
 import { timedCheckpoints } from './pool.js';
+import { errorReply } from './threads.js';
 
 if (!parentPort) throw new Error('sampling/worker.js must run in a worker thread');
 const port = parentPort;
@@ -13,6 +14,6 @@ port.on('message', (msg: { id: number; spec: ChainSpec; resume?: ChainCheckpoint
     const buffers = [...Object.values(result.series), result.correlationSums, result.correlationCounts, result.final].map((a) => a.buffer);
     port.postMessage({ id: msg.id, result }, [...new Set(buffers)] as ArrayBuffer[]);
   } catch (err) {
-    port.postMessage({ id: msg.id, error: err instanceof Error ? err.message : String(err) });
+    port.postMessage(errorReply(msg.id, err));
   }
 });

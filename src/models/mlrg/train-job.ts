@@ -16,6 +16,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { train } from '../../nn/train.js';
 import { logCosh, logSumExp } from '../../nn/ops.js';
 import { writeFileAtomicSync } from '../../io/checkpoint.js';
+import { InputError } from '../../errors.js';
 import { couplingFold, foldCouplings, representation, type MirrorConvention } from '../../lattice/c4v.js';
 import { Rng } from '../../sampling/rng.js';
 import { blockRbm, gibbsVisible, klDivergence, logVisibleProbabilities, type BlockRbm } from './rbm.js';
@@ -69,6 +70,8 @@ export interface MlrgTrainArgs {
 
 export interface MlrgTrainResult {
   weights: string;
+  /** The training arguments (JSON) the weights were trained with. */
+  key: string;
   rep: string;
   mode: MlrgMode;
   couplings: number;
@@ -104,8 +107,14 @@ function studentFreeEnergies(features: tf.Tensor2D, J: tf.Tensor2D, idx: Int32Ar
 }
 
 export async function trainMlrgJob(a: MlrgTrainArgs): Promise<MlrgTrainResult> {
-  const done = `${a.weights}.result.json`;
-  if (existsSync(a.weights) && existsSync(done)) return JSON.parse(readFileSync(done, 'utf8')) as MlrgTrainResult;
+  const done = `${a.weights}.result.json`, key = JSON.stringify(a);
+  // a finished job is reused only if it was trained with these very arguments: a resumed study with
+  // other --set values must not analyse models of other settings (nor overwrite them)
+  if (existsSync(a.weights) && existsSync(done)) {
+    const saved = JSON.parse(readFileSync(done, 'utf8')) as MlrgTrainResult;
+    if (saved.key !== key) throw new InputError(`${a.weights} was trained with other settings: rerun without --resume, or with another --out`);
+    return saved;
+  }
   const t0 = performance.now();
   const rep = representation(a.rep);
   const teacher = blockRbm('square', rep, rep, a.mirror), student = blockRbm('cross', rep, rep, a.mirror);
@@ -190,13 +199,13 @@ export async function trainMlrgJob(a: MlrgTrainArgs): Promise<MlrgTrainResult> {
       },
       // deterministic given the weights and the epoch's last batch, so a resumed run records the same
       epochExtras: () => ({ klBits: validationKlBits(), acceptance: lastAcceptance }),
-      checkpoint: { path: `${a.weights}.ckpt`, key: JSON.stringify(a), everySeconds: 30 },
+      checkpoint: { path: `${a.weights}.ckpt`, key, everySeconds: 30 },
       metricsPath: `${a.weights}.metrics.jsonl`,
     });
     saveMonotone(a.weights, monotone, { model: 'mlrg-monotone', rep: a.rep, mode: a.mode });
     const seconds = (performance.now() - t0) / 1000;
     const result: MlrgTrainResult = {
-      weights: a.weights, rep: a.rep, mode: a.mode, couplings: P,
+      weights: a.weights, key, rep: a.rep, mode: a.mode, couplings: P,
       epochs: r.metrics.map((m) => ({ epoch: m.epoch, loss: m.trainLoss, klBits: m.extra?.klBits ?? NaN, beta: betaAt(m.epoch), acceptance: m.extra?.acceptance ?? NaN })),
       seconds, secondsPerStep: seconds / Math.max(1, r.epochs * a.stepsPerEpoch),
     };
