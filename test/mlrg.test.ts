@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { couplingFold, foldCouplings, freeCouplings, groupMatrix, MIRROR_CONVENTIONS, representation } from '../src/lattice/c4v.js';
 import { blockEnergy, blockRbm, exactRgFlow, fitStudent, gibbsVisible, groundStateDegeneracy, klDivergence, logVisibleProbabilities, logVisibleWeights, symmetricEigenvalues, weightTensor, type BlockGraph, type BlockRbm } from '../src/models/mlrg/rbm.js';
 import { mlrgStudy } from '../src/studies/mlrg.js';
+import { configure } from '../src/studies/study.js';
 import { Rng } from '../src/sampling/rng.js';
 
 test('free couplings: the mirror σ leaves 1, 5 and 10 of them for A1, A1+E, 2A1+E (Eqs. 16–18)', () => {
@@ -367,6 +368,13 @@ test('the exact KL-optimal A1 RG map has its unstable fixed point within the pap
   const { J, slope } = a1SchemeFixedPoint();
   assert.ok(Math.abs(J - 0.82) < 0.02, `fixed point ${J}`);
   assert.ok(slope > 1, `unstable: slope ${slope}`);
+});
+
+test('study settings: --set cdReps= is the empty list (no CD models); an empty representation list is refused', () => {
+  assert.deepEqual(configure(mlrgStudy, 'quick', ['cdReps=']).cdReps, []);
+  assert.deepEqual(configure(mlrgStudy, 'quick', ['cdReps=A1+E,A1']).cdReps, ['A1+E', 'A1']);
+  assert.throws(() => configure(mlrgStudy, 'quick', ['reps=']), /--set reps= is not allowed: reps is a comma list of C4v representations/);
+  assert.throws(() => configure(mlrgStudy, 'quick', ['cdReps=A1,']), /--set cdReps=A1, is not allowed/);
 });
 
 test('reproduce mlrg (tiny settings) writes Figs. 4–12 and the numbers; bad representations get a one-line error', async () => {

@@ -45,10 +45,12 @@ export interface StudyOutcome {
 export interface ParamSpec {
   /**
    * 'list': comma-separated numbers, each within [min, max] (integers when `integer` is set);
-   * 'names': comma-separated names, each matching `pattern` (what it allows is said by `allowed`).
+   * 'names': comma-separated names, each matching `pattern` (what it allows is said by `allowed`);
+   * with `emptyAllowed`, an empty value is the empty list (`--set cdReps=`: none).
    */
   kind: 'integer' | 'number' | 'choice' | 'list' | 'names';
   pattern?: string;
+  emptyAllowed?: boolean;
   allowed?: string;
   integer?: boolean;
   min?: number;
@@ -85,6 +87,7 @@ export function configure<C extends StudyConfig>(study: Study<C>, scale: Scale, 
       continue;
     }
     if (spec.kind === 'names') {
+      if (spec.emptyAllowed && raw.trim() === '') { config[key] = []; continue; }
       const names = raw.split(',').map((x) => x.trim());
       const bad = names.find((x) => !new RegExp(spec.pattern ?? '.+').test(x));
       if (bad !== undefined || names.length === 0) throw new InputError(`--set ${key}=${raw} is not allowed: ${key} is a comma list of ${spec.allowed ?? 'names'}`);

@@ -243,30 +243,35 @@ function choleskySolve(A: Float64Array, b: ArrayLike<number>, n: number): Float6
   return x;
 }
 
-/** Block Gibbs sampling of visible states: `count` chains from random states, `steps` sweeps (x → z → x). */
+/**
+ * Block Gibbs sampling of visible states: `count` chains from random states (or from `start`),
+ * `steps` sweeps x → z → x. The bonds are gathered once into the dense visible × hidden weight matrix
+ * (at most 20 × 20 components), so a sweep is two small matrix–vector products.
+ */
 export function gibbsVisible(rbm: BlockRbm, J: ArrayLike<number>, count: number, steps: number, rng: Rng, start?: Int32Array): Int32Array {
-  const dv = rbm.visibleRep.d, dh = rbm.hiddenRep.d, H = GRAPH_BONDS[rbm.graph].hidden;
+  const dv = rbm.visibleRep.d, dh = rbm.hiddenRep.d, nv = 4 * dv, nh = GRAPH_BONDS[rbm.graph].hidden * dh;
   const ws = bondMatrices(rbm, J);
-  const bonds = GRAPH_BONDS[rbm.graph].bonds;
+  const W = new Float64Array(nv * nh); // [nv, nh]: visible component j = site·d_v + c, hidden i = site·d_h + a
+  GRAPH_BONDS[rbm.graph].bonds.forEach((b, k) => {
+    for (let c = 0; c < dv; c++) for (let a = 0; a < dh; a++) W[(b.visible * dv + c) * nh + b.hidden * dh + a] += ws[k][c * dh + a];
+  });
   const states = start ? Int32Array.from(start) : Int32Array.from({ length: count }, () => rng.below(rbm.states));
-  const z = new Int8Array(H * dh), field = new Float64Array(Math.max(H * dh, 4 * dv));
+  const x = new Float64Array(nv), z = new Float64Array(nh);
   for (let n = 0; n < states.length; n++) {
     let s = states[n];
     for (let t = 0; t < steps; t++) {
-      field.fill(0);
-      bonds.forEach((b, k) => {
-        for (let c = 0; c < dv; c++) {
-          const x = (s >> (b.visible * dv + c)) & 1 ? 1 : -1;
-          for (let a = 0; a < dh; a++) field[b.hidden * dh + a] += x * ws[k][c * dh + a];
-        }
-      });
-      for (let i = 0; i < H * dh; i++) z[i] = rng.uniform() < 1 / (1 + Math.exp(-2 * field[i])) ? 1 : -1;
-      field.fill(0);
-      bonds.forEach((b, k) => {
-        for (let c = 0; c < dv; c++) for (let a = 0; a < dh; a++) field[b.visible * dv + c] += ws[k][c * dh + a] * z[b.hidden * dh + a];
-      });
+      for (let j = 0; j < nv; j++) x[j] = (s >> j) & 1 ? 1 : -1;
+      for (let i = 0; i < nh; i++) {
+        let h = 0;
+        for (let j = 0; j < nv; j++) h += x[j] * W[j * nh + i];
+        z[i] = rng.uniform() < 1 / (1 + Math.exp(-2 * h)) ? 1 : -1;
+      }
       s = 0;
-      for (let i = 0; i < 4 * dv; i++) if (rng.uniform() < 1 / (1 + Math.exp(-2 * field[i]))) s |= 1 << i;
+      for (let j = 0; j < nv; j++) {
+        let f = 0;
+        for (let i = 0, row = j * nh; i < nh; i++) f += W[row + i] * z[i];
+        if (rng.uniform() < 1 / (1 + Math.exp(-2 * f))) s |= 1 << j;
+      }
     }
     states[n] = s;
   }
