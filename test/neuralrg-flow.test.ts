@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../src/nn/backend.js';
-import { createFlow, disposeFlow, flowParams, generate, infer, loadFlow, logProbability, saveFlow, sampleFlow, type FlowSpec } from '../src/models/neuralrg/flow.js';
+import { createFlow, disposeFlow, flowParams, generate, infer, loadFlow, logProbability, logProbabilityGenerated, saveFlow, sampleFlow, type FlowSpec } from '../src/models/neuralrg/flow.js';
 import { Rng } from '../src/sampling/rng.js';
 
 /** A flow whose weights are all of order `scale`, far from the identity it starts at. */
@@ -82,6 +82,18 @@ test('q_sym(x) = q_sym(−x); the plain q is not symmetric', async () => {
   assert.ok(Math.abs(c[0] - d[0]) > 1e-3, 'a random plain flow is not Z2 symmetric');
   disposeFlow(sym);
   disposeFlow(plain);
+});
+
+test('the density of a generated x from its generation equals the one by inference (symmetric and plain)', async () => {
+  await initBackend('cpu');
+  for (const symmetric of [true, false]) {
+    const flow = randomFlow(spec(8, 3, symmetric), 9);
+    const z = tf.tensor2d(Float32Array.from({ length: 5 * 64 }, (_, i) => Math.sin(1.7 * i + 0.3) * 1.5), [5, 64]);
+    const { x, logDet } = generate(flow, z);
+    const a = logProbabilityGenerated(flow, z, x, logDet).dataSync(), b = logProbability(flow, x).dataSync();
+    a.forEach((v, r) => assert.ok(Math.abs(v - b[r]) < 1e-3, `symmetric ${symmetric}, row ${r}: ${v} from the generation, ${b[r]} by inference`));
+    disposeFlow(flow);
+  }
 });
 
 test('save and load keep the flow; a bad L or depth is refused', async () => {

@@ -146,6 +146,38 @@ test('wasm matrix products with transposes equal the cpu ones', async () => {
   cpu.forEach((c, i) => c.forEach((v, j) => assert.ok(Math.abs(v - wasm[i][j]) < 1e-4, `product ${i}[${j}]: cpu ${v}, wasm ${wasm[i][j]}`)));
 });
 
+test('the wasm fast paths (sum over rows, column gather, split, concat) equal the cpu kernels, values and gradients', async () => {
+  const rng = Rng.stream(3, 4);
+  const xs = Float32Array.from({ length: 37 * 11 }, () => rng.normal());
+  const w = Float32Array.from({ length: 37 * 13 }, () => rng.normal());
+  const order = Int32Array.from({ length: 13 }, (_, k) => (5 * k + 3) % 11);
+  const run = async (backend: 'cpu' | 'wasm') => {
+    await initBackend(backend);
+    const x = tf.tensor2d(xs, [37, 11]);
+    const f = (t: tf.Tensor) => {
+      const g = tf.gather(t as tf.Tensor2D, tf.tensor1d(order, 'int32'), 1);             // [37, 13]
+      const [p, q, r] = tf.split(g, [4, -1, 2], 1);                                        // [37, 4], [37, 7], [37, 2]
+      const joined = tf.concat([tf.exp(r), tf.square(p), q], 1);                           // [37, 13]
+      return tf.sum(tf.mul(tf.sum(tf.mul(joined, tf.tensor2d(w, [37, 13])), 0, true), tf.sum(joined, 0)));
+    };
+    return [
+      tf.sum(x, 0).dataSync(), tf.sum(x, 0, true).dataSync(), tf.sum(x, 1).dataSync(),
+      tf.gather(x, tf.tensor1d(order, 'int32'), 1).dataSync(),
+      ...tf.split(x, 11, 1).map((t) => t.dataSync()),
+      tf.concat([x, tf.neg(x), tf.slice(x, [0, 2], [37, 3])], 1).dataSync(),
+      f(x).dataSync(), tf.grad(f)(x).dataSync(),
+    ];
+  };
+  const cpu = await run('cpu');
+  const wasm = await run('wasm');
+  cpu.forEach((c, i) => {
+    assert.equal(c.length, wasm[i].length, `result ${i}: length`);
+    c.forEach((v, j) => assert.ok(Math.abs(v - wasm[i][j]) < 1e-4 * Math.max(1, Math.abs(v)), `result ${i}[${j}]: cpu ${v}, wasm ${wasm[i][j]}`));
+  });
+  // an index out of range goes to the original kernel, which refuses it like the cpu one
+  assert.throws(() => tf.gather(tf.tensor2d(xs, [37, 11]), tf.tensor1d([0, 11], 'int32'), 1));
+});
+
 test('unknown or missing backends are one-line input errors', async () => {
   await assert.rejects(initBackend('gpu9' as never), (e: Error) => e instanceof InputError && /--backend gpu9 is unknown: allowed are auto, wasm, cpu, webgpu, tensorflow/.test(e.message));
   await assert.rejects(initBackend('tensorflow'), (e: Error) => e instanceof InputError && /tfjs-node/.test(e.message));

@@ -6,10 +6,8 @@
  *   webgpu      GPUs, through the optional npm package `webgpu` (Dawn) in Node, natively in browsers
  *   tensorflow  @tensorflow/tfjs-node when the user has it (it cannot install from npm alone)
  *
- * Starting a backend also registers spinflow's gradients (nn/gradients.ts) and, on wasm, routes
- * transposed matrix products through an explicit transpose: tfjs-wasm runs a MatMul that asks for
- * transposeA/B at ≈ 3 GFLOP/s against ≈ 32 for the plain XNNPACK kernel (512×900 by 900×128:
- * 40 ms against 3.6), and every backward pass asks for one.
+ * Starting a backend also registers spinflow's gradients (nn/gradients.ts) and, on wasm, replaces
+ * the kernels that tfjs-wasm runs slowly on the shapes a training step uses (nn/wasm-kernels.ts).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { createRequire } from 'node:module';
@@ -17,6 +15,7 @@ import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { isMainThread, Worker as NodeWorker, type WorkerOptions } from 'node:worker_threads';
 import { registerGradients } from './gradients.js';
+import { installWasmKernels } from './wasm-kernels.js';
 import { InputError } from '../errors.js';
 
 export const BACKENDS = ['wasm', 'cpu', 'webgpu', 'tensorflow'] as const;
@@ -99,7 +98,7 @@ export async function initBackend(requested: BackendName | 'auto' = 'auto'): Pro
       await tf.ready();
       let text = detail;
       if (name === 'wasm') {
-        untransposeMatMul();
+        installWasmKernels();
         const { getThreadsCount } = await import('@tensorflow/tfjs-backend-wasm');
         text = `${detail}, ${getThreadsCount()} thread(s)`;
       }
@@ -164,70 +163,4 @@ function enableWasmThreads(wasm: typeof import('@tensorflow/tfjs-backend-wasm'),
   return () => {
     os.cpus = cpus;
   };
-}
-
-/** The parts of tfjs-wasm's backend used here (version pinned in package.json). */
-interface WasmBackend {
-  disposeData(id: unknown): void;
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-  typedArrayFromHeap(t: tf.TensorInfo): Float32Array;
-}
-
-/**
- * A float32 matrix transposed in 32 × 32 tiles, straight in the wasm heap: tfjs-wasm's generic
- * Transpose kernel took 7.6 ms for 512 × 900 (16 ns per element), this about 1.
- */
-function transposeMatrix(t: tf.TensorInfo, backend: WasmBackend): tf.TensorInfo {
-  const r = t.shape.length;
-  const rows = t.shape[r - 2], cols = t.shape[r - 1];
-  const shape = t.shape.slice();
-  shape[r - 2] = cols;
-  shape[r - 1] = rows;
-  const out = backend.makeOutput(shape, 'float32');
-  const src = backend.typedArrayFromHeap(t);
-  const dst = backend.typedArrayFromHeap(out);
-  const B = 32;
-  for (let i0 = 0; i0 < rows; i0 += B) {
-    const i1 = Math.min(rows, i0 + B);
-    for (let j0 = 0; j0 < cols; j0 += B) {
-      const j1 = Math.min(cols, j0 + B);
-      for (let i = i0; i < i1; i++) {
-        const row = i * cols;
-        for (let j = j0; j < j1; j++) dst[j * rows + i] = src[row + j];
-      }
-    }
-  }
-  return out;
-}
-
-let untransposed = false;
-
-/** On wasm: BatchMatMul with transposeA/B = explicit Transpose kernel + untransposed product. */
-function untransposeMatMul(): void {
-  if (untransposed) return;
-  untransposed = true;
-  const original = tf.getKernel('BatchMatMul', 'wasm');
-  const transpose = tf.getKernel('Transpose', 'wasm');
-  if (!original || !transpose) return;
-  tf.unregisterKernel('BatchMatMul', 'wasm');
-  tf.registerKernel({
-    ...original,
-    kernelFunc: (args) => {
-      const { inputs, attrs, backend } = args as unknown as { inputs: { a: tf.TensorInfo; b: tf.TensorInfo }; attrs: { transposeA: boolean; transposeB: boolean }; backend: WasmBackend };
-      if (!attrs.transposeA && !attrs.transposeB) return original.kernelFunc(args);
-      const flip = (t: tf.TensorInfo) => {
-        const r = t.shape.length;
-        if (t.dtype === 'float32' && t.shape.slice(0, r - 2).every((d) => d === 1)) return transposeMatrix(t, backend);
-        const perm = [...Array(r).keys()];
-        [perm[r - 2], perm[r - 1]] = [perm[r - 1], perm[r - 2]];
-        return transpose.kernelFunc({ inputs: { x: t }, attrs: { perm }, backend } as unknown as Parameters<tf.KernelFunc>[0]) as tf.TensorInfo;
-      };
-      const a = attrs.transposeA ? flip(inputs.a) : inputs.a;
-      const b = attrs.transposeB ? flip(inputs.b) : inputs.b;
-      const out = original.kernelFunc({ ...args, inputs: { a, b }, attrs: { ...attrs, transposeA: false, transposeB: false } } as unknown as Parameters<tf.KernelFunc>[0]);
-      if (a !== inputs.a) backend.disposeData(a.dataId);
-      if (b !== inputs.b) backend.disposeData(b.dataId);
-      return out;
-    },
-  });
 }

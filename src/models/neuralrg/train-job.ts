@@ -9,7 +9,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
 import { train } from '../../nn/train.js';
 import { writeFileAtomicSync } from '../../io/checkpoint.js';
-import { createFlow, disposeFlow, flowParams, generate, logPrior, logProbability, saveFlow, type FlowSpec } from './flow.js';
+import { createFlow, disposeFlow, flowParams, generate, logProbabilityGenerated, saveFlow, type FlowSpec } from './flow.js';
 import { exactFreeEnergy, isingFieldSource, logTarget } from './source.js';
 import { Rng } from '../../sampling/rng.js';
 
@@ -47,7 +47,7 @@ export async function trainNeuralRgJob(a: NeuralRgTrainArgs): Promise<NeuralRgTr
   const flow = createFlow(a.flow, Rng.stream(a.seed, 30, a.flow.L, a.flow.depth));
   const lossOf = (z: tf.Tensor2D) => tf.tidy(() => {
     const { x, logDet } = generate(flow, z);
-    const logq = a.flow.symmetric ? logProbability(flow, x) : tf.sub(logPrior(z), logDet);
+    const logq = logProbabilityGenerated(flow, z, x, logDet);
     return tf.sub(logq, logTarget(src, x, inverse)) as tf.Tensor1D; // [B]
   });
   const draw = (rng: Rng, n: number) => tf.tensor2d(Float32Array.from({ length: n * N }, () => rng.normal()), [n, N]);
