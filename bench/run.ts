@@ -6,7 +6,7 @@
  * the autoencoder and RBM training steps against PyTorch on CPU, and the MADE study's proposals and
  * exact samples (incremental JS and WebAssembly SIMD against a full tfjs pass), and the CNN
  * classifier's step (native conv2d on the circularly padded input against im2col by rolling, and
- * PyTorch).
+ * PyTorch), and the NeuralRG training step (one inference pass against two).
  * Timings live here, never in the tests. Options: --quick (fewer sizes and sweeps), --json.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -29,6 +29,7 @@ import { timeAeStep } from './ae-step.js';
 import { timeRbmStep } from './rbm-step.js';
 import { timeMade } from './made-transfer.js';
 import { timeCnnStep } from './cnn-step.js';
+import { timeNeuralRgStep } from './neuralrg-step.js';
 import { generateDataset } from '../src/data/generate.js';
 
 const args = new Set(process.argv.slice(2));
@@ -221,6 +222,9 @@ for (const L of quick ? [20] : [20, 50]) {
   log(`CNN step L = ${L}, batch 128 (${backend.name}): ${(t.seconds * 1000).toFixed(0)} ms, im2col by rolling ${(t.im2colSeconds * 1000).toFixed(0)} ms (×${(t.im2colSeconds / t.seconds).toFixed(1)}); PyTorch CPU ${torchMs ? `${torchMs.toFixed(0)} ms, ratio ${(t.seconds * 1000 / torchMs).toFixed(2)}` : 'not importable: skipped'}`);
 }
 
+const nrg = timeNeuralRgStep(quick);
+log(`NeuralRG step L = ${nrg.L}, depth ${nrg.depth}, batch ${nrg.batch} (${backend.name}): ${nrg.seconds.toFixed(2)} s, with q_sym by two inference passes ${nrg.twoPassSeconds.toFixed(2)} s (×${(nrg.twoPassSeconds / nrg.seconds).toFixed(2)})`);
+
 const made = timeMade(quick);
 for (const m of made) {
   log(`MADE ${m.network}: µs per proposal tfjs pass ${m.proposal.tfjs.toFixed(1)}, incremental JS ${m.proposal.js.toFixed(1)} (×${(m.proposal.tfjs / m.proposal.js).toFixed(1)}), SIMD ${m.proposal.simd.toFixed(1)} (×${(m.proposal.tfjs / m.proposal.simd).toFixed(1)})`);
@@ -233,6 +237,7 @@ if (asJson) {
     rbmStep: { batch: 20, k: 10, steps: rbmSteps, rows: rbm },
     madeMicroseconds: made,
     cnnStep: { batch: 128, channels: [16, 32], steps: cnnSteps, rows: cnn },
+    neuralRgStep: nrg,
     T: Tc, rows, tauInt: { metropolis: metro.absMagnetization.tauInt, wolff: wolff.absMagnetization.tauInt }, wolffMicrosecondsPerSweepL64: wolffSweepNs / 1e3, workerSpeedup: one / two,
     dataset: { preset: 'ae-flow', scale: datasetScale, seconds1: dataset1 / 1000, seconds2: dataset2 / 1000, speedup: dataset1 / dataset2 },
   })}\n`);
