@@ -2,15 +2,14 @@
  * Kernels that tfjs-wasm 4.22 runs slowly on the shapes of spinflow's training steps, replaced on the
  * wasm backend by loops in JS straight on its heap (the memory its tensors live in). Each fast path
  * takes only the case it was measured on and hands every other call to the original kernel.
- * Per call on one thread, fresh inputs, original → here:
+ * Per call on one thread, fresh inputs, original → here (two runs each on the idle machine):
  *   BatchMatMul asking for transposeA/B   (every backward pass) an explicit transpose, then the plain
  *                                         XNNPACK product: 512×900 by 900×128 40 → 3.6 ms
- *   Sum over the rows of [R, C]           (tfjs transposes first): [16384, 64] 9.0 → 2.4 ms, as fast as
- *                                         the product with a row of ones that bias gradients use
- *                                         (nn/gradients.ts; XNNPACK repacks a fresh [R, C] each call)
- *   GatherV2 on axis 1 of [R, C]          (the NeuralRG layers' site permutations): [256, 256] 6.9 → 0.5 ms
+ *   GatherV2 on axis 1 of [R, C]          (the NeuralRG layers' site permutations): [256, 256] 5.5 → 0.6–0.8 ms
  *   SplitV, Concat on axis 1 of [R, C]    (RealNVP's s and t, and their gradient): [16384, 8] → 2 × 4
- *                                         3.3 → 0.7 ms, 2 × [16384, 4] → [16384, 8] 5.0 → 1.1 ms
+ *                                         2.8–6.2 → 0.8–1.2 ms, 2 × [16384, 4] → [16384, 8] 3.2–5.3 → 1.4–2.4 ms
+ *   Sum over the rows of [R, C]           (tfjs transposes first): [16384, 64] 5.9–6.3 → 4.1–4.2 ms; bias
+ *                                         gradients keep their product with a row of ones (nn/gradients.ts)
  * A NeuralRG training step at paper scale (L = 16, depth 4, batch 256, idle machine, 2 threads):
  * 3.73 → 3.14 s with these paths.
  * The tests compare every path with the cpu backend, values and gradients.

@@ -149,10 +149,12 @@ export function logProbabilityPlain(flow: Flow, x: tf.Tensor2D): tf.Tensor1D {
 /** ln q(x), or ln q_sym(x) = ln ½ [q(x) + q(−x)] when the spec asks for the symmetrized density. */
 export function logProbability(flow: Flow, x: tf.Tensor2D): tf.Tensor1D {
   if (!flow.spec.symmetric) return logProbabilityPlain(flow, x);
-  return tf.tidy(() => {
-    const both = tf.stack([logProbabilityPlain(flow, x), logProbabilityPlain(flow, tf.neg(x) as tf.Tensor2D)], 1); // [B, 2]
-    return tf.sub(logSumExp(both, 1), Math.LN2) as tf.Tensor1D;
-  });
+  return tf.tidy(() => symmetrized(logProbabilityPlain(flow, x), logProbabilityPlain(flow, tf.neg(x) as tf.Tensor2D)));
+}
+
+/** ln q_sym(x) = ln ½ [q(x) + q(−x)] from ln q(x) and ln q(−x), each [B]. */
+function symmetrized(logqX: tf.Tensor1D, logqMinusX: tf.Tensor1D): tf.Tensor1D {
+  return tf.tidy(() => tf.sub(logSumExp(tf.stack([logqX, logqMinusX], 1), 1), Math.LN2) as tf.Tensor1D); // [B, 2] → [B]
 }
 
 /**
@@ -163,9 +165,7 @@ export function logProbability(flow: Flow, x: tf.Tensor2D): tf.Tensor1D {
 export function logProbabilityGenerated(flow: Flow, z: tf.Tensor2D, x: tf.Tensor2D, logDet: tf.Tensor1D): tf.Tensor1D {
   return tf.tidy(() => {
     const plain = tf.sub(logPrior(z), logDet) as tf.Tensor1D;
-    if (!flow.spec.symmetric) return plain;
-    const both = tf.stack([plain, logProbabilityPlain(flow, tf.neg(x) as tf.Tensor2D)], 1); // [B, 2]
-    return tf.sub(logSumExp(both, 1), Math.LN2) as tf.Tensor1D;
+    return flow.spec.symmetric ? symmetrized(plain, logProbabilityPlain(flow, tf.neg(x) as tf.Tensor2D)) : plain;
   });
 }
 
