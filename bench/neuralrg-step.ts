@@ -1,6 +1,6 @@
 /**
  * The NeuralRG variational training step (symmetrized density, Adam) at paper scale (L = 16,
- * depth 4, 10 couplings of 64 units, batch 256; --quick: L = 8, depth 3, batch 64), with the loss as
+ * depth 4, 10 couplings of 64 units, batch 64 as in the study's paper preset; --quick: L = 8, depth 3, batch 64), with the loss as
  * the study computes it (ln q of a generated x from its generation: one inference pass, of −x)
  * against the earlier loss (q_sym by two inference passes, of x and −x), measured in the same run.
  */
@@ -11,7 +11,7 @@ import { CRITICAL_TEMPERATURE } from '../src/exact/onsager.js';
 import { Rng } from '../src/sampling/rng.js';
 
 export function timeNeuralRgStep(quick: boolean): { L: number; depth: number; batch: number; seconds: number; twoPassSeconds: number } {
-  const [L, depth, batch, steps] = quick ? [8, 3, 64, 3] : [16, 4, 256, 3];
+  const [L, depth, batch, steps] = quick ? [8, 3, 64, 3] : [16, 4, 64, 3];
   const flow = createFlow({ L, depth, block: { couplings: 10, hidden: 64 }, symmetric: true }, Rng.stream(1, 30));
   const src = isingFieldSource(L, CRITICAL_TEMPERATURE);
   const N = L * L;

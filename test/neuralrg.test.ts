@@ -10,7 +10,7 @@ import { initBackend } from '../src/nn/backend.js';
 import { densityOfStates } from '../src/exact/enumeration.js';
 import { createFlow, disposeFlow } from '../src/models/neuralrg/flow.js';
 import { hmc } from '../src/models/neuralrg/hmc.js';
-import { isingFieldSource } from '../src/models/neuralrg/source.js';
+import { fieldFromSpins, isingFieldSource } from '../src/models/neuralrg/source.js';
 import { Rng } from '../src/sampling/rng.js';
 import { digamma, ksgMutualInformation } from '../src/observables/mutual-information.js';
 
@@ -48,6 +48,79 @@ test('HMC in the physical space and in the latent space of an untrained flow rep
   disposeFlow(flow);
 });
 
+test('x = As + A^{1/2}ξ from exact Ising draws has the exact covariance of π(x): ⟨xxᵀ⟩ = A⟨ssᵀ⟩A + A (L = 4)', () => {
+  const L = 4, N = 16, T = 2.5, src = isingFieldSource(L, T);
+  // exact Boltzmann weights of all 2^16 configurations, and ⟨s_0 s_j⟩
+  const weights = new Float64Array(1 << N);
+  const spin = (c: number, i: number) => ((c >> i) & 1 ? 1 : -1);
+  for (let c = 0; c < 1 << N; c++) {
+    let bonds = 0;
+    for (let i = 0; i < N; i++) bonds += spin(c, i) * (spin(c, (i % L + 1) % L + L * Math.floor(i / L)) + spin(c, (i + L) % N));
+    weights[c] = Math.exp(bonds / T);
+  }
+  const Z = weights.reduce((a, b) => a + b, 0);
+  const C = Float64Array.from({ length: N }, (_, j) => weights.reduce((acc, w, c) => acc + w * spin(c, 0) * spin(c, j), 0) / Z);
+  const corr = (i: number, j: number) => C[((Math.floor(j / L) - Math.floor(i / L) + L) % L) * L + ((j % L) - (i % L) + L) % L];
+  // A = K + αI directly (not from the source's A⁻¹): α on the diagonal, β between nearest neighbours
+  const isNeighbour = (i: number, j: number) => {
+    const dx = Math.abs((i % L) - (j % L)), dy = Math.abs(Math.floor(i / L) - Math.floor(j / L));
+    return ((dx === 1 || dx === L - 1) && dy === 0) || ((dy === 1 || dy === L - 1) && dx === 0);
+  };
+  const A = (i: number, j: number) => (i === j ? src.alpha : 0) + (isNeighbour(i, j) ? src.beta : 0);
+  const expected = Array.from({ length: N }, (_, j) => {
+    let v = A(0, j);
+    for (let a = 0; a < N; a++) for (let b = 0; b < N; b++) v += A(0, a) * corr(a, b) * A(b, j);
+    return v;
+  });
+  // n exact draws of s by inverting the cumulative weights
+  const n = 4000, rng = Rng.stream(12, 1);
+  const cumulative = new Float64Array(1 << N);
+  weights.reduce((acc, w, c) => (cumulative[c] = acc + w), 0);
+  const spins = new Int8Array(n * N);
+  for (let r = 0; r < n; r++) {
+    const u = rng.uniform() * Z;
+    let lo = 0, hi = (1 << N) - 1;
+    while (lo < hi) { const mid = (lo + hi) >> 1; if (cumulative[mid] < u) lo = mid + 1; else hi = mid; }
+    for (let i = 0; i < N; i++) spins[r * N + i] = spin(lo, i);
+  }
+  const x = fieldFromSpins(src, spins, Rng.stream(12, 2));
+  for (let j = 0; j < N; j++) {
+    // per draw, x_i x_{i+j} averaged over the N translations; mean and standard error over draws
+    const values = Array.from({ length: n }, (_, r) => {
+      let v = 0;
+      for (let i = 0; i < N; i++) v += x[r * N + i] * x[r * N + ((Math.floor(i / L) + Math.floor(j / L)) % L) * L + ((i % L) + (j % L)) % L];
+      return v / N;
+    });
+    const mean = values.reduce((a, b) => a + b, 0) / n;
+    const error = Math.sqrt(values.reduce((a, v) => a + (v - mean) ** 2, 0) / (n - 1) / n);
+    assert.ok(Math.abs(mean - expected[j]) < 5 * error, `separation ${j}: ${mean} ± ${error}, exact ${expected[j]}`);
+  }
+});
+
+test('latent HMC killed mid-run resumes from its checkpoint to exactly the uninterrupted chains', async () => {
+  await initBackend('cpu');
+  const L = 4, src = isingFieldSource(L, 2.5);
+  const flow = createFlow({ L, depth: 2, block: { couplings: 2, hidden: 8 }, symmetric: true }, Rng.stream(4, 1));
+  const dir = mkdtempSync(join(tmpdir(), 'spinflow-hmc-'));
+  try {
+    const options = { space: 'latent', chains: 6, steps: 8, leapfrogSteps: 3, stepSize: 0.3, seed: 9 } as const;
+    const whole = hmc(src, flow, options);
+    const checkpoint = { path: join(dir, 'h.ckpt'), key: 'run', everySeconds: 0 };
+    assert.throws(() => hmc(src, flow, { ...options, checkpoint, onProgress: (t) => { if (t === 3) throw new Error('killed'); } }), /killed/);
+    const steps: number[] = [];
+    const resumed = hmc(src, flow, { ...options, checkpoint, onProgress: (t) => steps.push(t) });
+    assert.deepEqual(steps, [4, 5, 6, 7, 8], 'the resumed run starts after the third step');
+    assert.deepEqual(resumed.structureFactorTrace, whole.structureFactorTrace);
+    assert.deepEqual(resumed.structureFactor, whole.structureFactor);
+    assert.deepEqual(resumed.finalX, whole.finalX);
+    assert.equal(resumed.acceptance, whole.acceptance);
+    assert.throws(() => hmc(src, flow, { ...options, checkpoint: { ...checkpoint, key: 'other' } }), /different hmc run/);
+  } finally {
+    disposeFlow(flow);
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('spinflow neuralrg train respects the variational bound; sample and hmc write spins', () => {
   const dir = mkdtempSync(join(tmpdir(), 'spinflow-nrg-'));
   try {
@@ -62,6 +135,10 @@ test('spinflow neuralrg train respects the variational bound; sample and hmc wri
     const h = run('neuralrg', 'hmc', '--model', join(dir, 'f.safetensors'), '--T', '2.5', '--chains', '4', '--steps', '4', '--out', join(dir, 'h.npy'), '--json');
     assert.equal(h.status, 0, h.stderr);
     assert.equal(JSON.parse(h.stdout).trace.length, 4);
+    // the chains' checkpoint: the same command again returns the finished chains
+    assert.ok(existsSync(join(dir, 'h.npy.ckpt')));
+    const again = run('neuralrg', 'hmc', '--model', join(dir, 'f.safetensors'), '--T', '2.5', '--chains', '4', '--steps', '4', '--out', join(dir, 'h.npy'), '--json');
+    assert.deepEqual(JSON.parse(again.stdout).trace, JSON.parse(h.stdout).trace);
     const e = run('evaluate', '--samples', join(dir, 's.npy'), '--reference', 'exact', '--T', '2.5', '--json');
     assert.equal(e.status, 0, e.stderr);
     const bad = run('neuralrg', 'train', '--L', '6', '--out', join(dir, 'x.safetensors'));
@@ -76,13 +153,14 @@ test('reproduce neuralrg writes Figs. 3, S1, S2 and the numbers', () => {
   const dir = mkdtempSync(join(tmpdir(), 'spinflow-nrgstudy-'));
   try {
     const r = spawnSync(process.execPath, [CLI, 'reproduce', 'neuralrg', '--out', dir, '--workers', '2', '--json', '--set', 'L=4', '--set', 'depth=2', '--set', 'couplings=1', '--set', 'hidden=4',
-      '--set', 'epochs=1', '--set', 'stepsPerEpoch=2', '--set', 'batchSize=8', '--set', 'hmcChains=2', '--set', 'hmcSteps=4', '--set', 'leapfrog=2', '--set', 'sweepTemperatures=2.5', '--set', 'sweepDepths=1',
+      '--set', 'epochs=1', '--set', 'stepsPerEpoch=2', '--set', 'batchSize=8', '--set', 'hmcChains=2', '--set', 'hmcSteps=4', '--set', 'equilibriumSteps=6', '--set', 'leapfrog=2', '--set', 'sweepTemperatures=2.5', '--set', 'sweepDepths=1',
       '--set', 'sweepEpochs=1', '--set', 'samples=20'], { encoding: 'utf8', env: { ...process.env, CI: 'true' } });
     assert.equal(r.status, 0, r.stderr);
     for (const f of ['fig3a-free-energy', 'fig3b-structure-factor', 'fig4a-response', 'fig4bc-mutual-information', 'figs1-error-vs-temperature', 'figs2-samples']) assert.ok(existsSync(join(dir, 'neuralrg', 'figures', `${f}.svg`)), f);
     const s = JSON.parse(readFileSync(join(dir, 'neuralrg', 'summary.json'), 'utf8'));
     assert.equal(typeof s.findings.relativeError, 'number');
     assert.equal(typeof s.findings.structureFactor.latent.mean, 'number');
+    assert.equal(typeof s.findings.structureFactor.physicalEquilibrium.tauInt, 'number');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

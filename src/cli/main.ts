@@ -38,6 +38,7 @@ import { Rng } from '../sampling/rng.js';
 import { readManifest } from '../data/manifest.js';
 import { findGroup, readArray } from '../data/store.js';
 import { ensureWritable, writeFileAtomicSync } from '../io/checkpoint.js';
+import { sha256File } from '../io/stream.js';
 import { PRESETS, PRESET_NAMES, customSpec, presetSpec, type Storage } from '../data/spec.js';
 import { generateDataset } from '../data/generate.js';
 import { jsonReplacer } from '../report/report.js';
@@ -211,7 +212,8 @@ train   variational (reverse-KL) training of the MERA-like RealNVP flow on π(x)
         at T, with the Z2-symmetrized density unless --plain; prints the free energy against the exact −ln Z.
 sample  N configurations x from the flow, turned into Ising spins s ~ π(s|x), as int8 ±1 [N, L, L].
 hmc     hybrid Monte Carlo in the latent space of the flow (or in the physical space, where --model is
-        not needed): the structure factor with its τ_int, and the chains' final spins as int8 ±1.
+        not needed): the structure factor with its τ_int, and the chains' final spins as int8 ±1. The
+        chains are saved to SPINS.npy.ckpt every 30 s; the same command after a kill continues them.
 `,
   evaluate: `Usage: spinflow evaluate --samples FILE.npy --reference FILE.npy|DIR|exact [--group NAME] [--T T]
                          [--magnetization M0] [--json]
@@ -902,9 +904,9 @@ async function cmdNeuralRg(argv: string[]): Promise<number> {
       return 0;
     }
     const chains = intAtLeast('--chains', 64, 2);
-    const r = hmc(isingFieldSource(L, T), flow, {
-      space, chains, steps: intAtLeast('--steps', 100, 1), leapfrogSteps: intAtLeast('--leapfrog', 5, 1), stepSize: parseNumber('--step-size', str(v['step-size'])) ?? (space === 'latent' ? 0.3 : 0.1), seed,
-    });
+    const options = { space, chains, steps: intAtLeast('--steps', 100, 1), leapfrogSteps: intAtLeast('--leapfrog', 5, 1), stepSize: parseNumber('--step-size', str(v['step-size'])) ?? (space === 'latent' ? 0.3 : 0.1), seed } as const;
+    // OUT.ckpt holds the chains every 30 s: the same command after a kill continues them (the key holds the flow's hash)
+    const r = hmc(isingFieldSource(L, T), flow, { ...options, checkpoint: { path: `${out}.ckpt`, key: JSON.stringify({ ...options, L, T, model: modelPath ? sha256File(modelPath) : null }), everySeconds: 30 } });
     writeFileAtomicSync(out, encodeNpy('int8', [chains, L, L], spinsFromField(r.finalX, Rng.stream(seed, 42))));
     print(Boolean(v.json), { out, space, chains, L, T, acceptance: r.acceptance, structureFactor: { mean: r.mean, error: r.error, tauInt: r.tauInt }, trace: r.structureFactorTrace },
       `${space} HMC, ${chains} chains (L = ${L}, T = ${T}): acceptance ${(100 * r.acceptance).toFixed(1)} %, structure factor ${r.mean.toFixed(4)} ± ${r.error.toFixed(4)} (second half), τ_int ${r.tauInt.toFixed(1)} steps; final spins in ${out}`);

@@ -13,6 +13,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { CRITICAL_TEMPERATURE } from '../exact/onsager.js';
+import { sha256File } from '../io/stream.js';
 import { Rng, pointSeed } from '../sampling/rng.js';
 import { simulate } from '../sampling/simulate.js';
 import { equilibriumConfigurations } from '../sampling/configurations.js';
@@ -20,7 +21,7 @@ import { evaluateConfigurations } from '../evaluate/harness.js';
 import { disposeFlow, generate, infer, loadFlow, sampleFlow, type FlowSpec } from '../models/neuralrg/flow.js';
 import { ksgMutualInformation } from '../observables/mutual-information.js';
 import { hmc } from '../models/neuralrg/hmc.js';
-import { isingFieldSource, spinsFromField } from '../models/neuralrg/source.js';
+import { fieldFromSpins, isingFieldSource, spinsFromField } from '../models/neuralrg/source.js';
 import type { NeuralRgTrainArgs, NeuralRgTrainResult } from '../models/neuralrg/train-job.js';
 import { Report } from '../report/report.js';
 import { heatmaps, linePlot, spinImages } from '../report/plot.js';
@@ -28,7 +29,7 @@ import { runNeuralStudy, studyJobs, type Study, type StudyContext, type StudyOut
 
 type Config = {
   L: number; depth: number; couplings: number; hidden: number; symmetric: 'yes' | 'no'; epochs: number; stepsPerEpoch: number; batchSize: number; learningRate: number;
-  hmcChains: number; hmcSteps: number; leapfrog: number; latentStepSize: number; physicalStepSize: number;
+  hmcChains: number; hmcSteps: number; equilibriumSteps: number; leapfrog: number; latentStepSize: number; physicalStepSize: number;
   sweepTemperatures: number[]; sweepDepths: number[]; sweepEpochs: number; samples: number;
 };
 
@@ -48,6 +49,7 @@ export const neuralRgStudy: Study<Config> = {
     learningRate: { kind: 'number', min: 1e-6, max: 1, description: 'Adam learning rate' },
     hmcChains: { kind: 'integer', min: 2, description: 'parallel HMC chains (latent and physical each)' },
     hmcSteps: { kind: 'integer', min: 4, description: 'HMC steps per chain' },
+    equilibriumSteps: { kind: 'integer', min: 4, description: 'steps of the physical HMC started at exact draws of π(x), for its τ_int in equilibrium' },
     leapfrog: { kind: 'integer', min: 1, description: 'leapfrog steps per HMC step' },
     latentStepSize: { kind: 'number', min: 1e-4, max: 10, description: 'leapfrog step in the latent space' },
     physicalStepSize: { kind: 'number', min: 1e-4, max: 10, description: 'leapfrog step in the physical space' },
@@ -57,9 +59,11 @@ export const neuralRgStudy: Study<Config> = {
     samples: { kind: 'integer', min: 10, description: 'generated configurations judged by the harness' },
   },
   defaults: (scale) => scale === 'paper'
-    // learning rate 3e-4: at 1e-3 (batch 256, L = 16, 70 coupling layers in a row) the loss diverged within 10 steps here
-    ? { L: 16, depth: 4, couplings: 10, hidden: 64, symmetric: 'yes', epochs: 100, stepsPerEpoch: 100, batchSize: 256, learningRate: 3e-4, hmcChains: 128, hmcSteps: 500, leapfrog: 10, latentStepSize: 0.2, physicalStepSize: 0.1, sweepTemperatures: [2.0, 2.1, 2.2, 2.3, 2.4, 2.5, 2.6, 2.7], sweepDepths: [1, 2, 3, 4], sweepEpochs: 30, samples: 2000 }
-    : { L: 8, depth: 3, couplings: 4, hidden: 32, symmetric: 'yes', epochs: 10, stepsPerEpoch: 50, batchSize: 64, learningRate: 3e-3, hmcChains: 64, hmcSteps: 100, leapfrog: 5, latentStepSize: 0.3, physicalStepSize: 0.1, sweepTemperatures: [2.0, 2.7], sweepDepths: [1, 3], sweepEpochs: 3, samples: 500 },
+    // batch 64 at learning rate 1e-3 (L = 16, depth 4): 0.72 % relative error after 1500 steps of 0.66 s here; batch 256
+    // at 3e-4 (2.4 s a step) was still at 31 % after 88 steps, and batch 256 at 1e-3 diverged within 10 steps.
+    // HMC: 64 chains × 300 steps of 5 leapfrog steps (the latent τ_int is a few steps; a latent step costs ≈ 5 s here)
+    ? { L: 16, depth: 4, couplings: 10, hidden: 64, symmetric: 'yes', epochs: 40, stepsPerEpoch: 50, batchSize: 64, learningRate: 1e-3, hmcChains: 64, hmcSteps: 300, equilibriumSteps: 10000, leapfrog: 5, latentStepSize: 0.3, physicalStepSize: 0.1, sweepTemperatures: [2.0, 2.1, 2.2, 2.3, 2.4, 2.5, 2.6, 2.7], sweepDepths: [1, 2, 3, 4], sweepEpochs: 30, samples: 2000 }
+    : { L: 8, depth: 3, couplings: 4, hidden: 32, symmetric: 'yes', epochs: 10, stepsPerEpoch: 50, batchSize: 64, learningRate: 3e-3, hmcChains: 64, hmcSteps: 100, equilibriumSteps: 2000, leapfrog: 5, latentStepSize: 0.3, physicalStepSize: 0.1, sweepTemperatures: [2.0, 2.7], sweepDepths: [1, 3], sweepEpochs: 3, samples: 500 },
   async run(cfg: Config, ctx: StudyContext): Promise<StudyOutcome> {
     return runNeuralStudy(ctx, 'neuralrg', (work, backend) => runIn(work, cfg, ctx, this.title, backend.name, backend.detail));
   },
@@ -80,7 +84,7 @@ async function runIn(work: string, cfg: Config, ctx: StudyContext, title: string
   const t0 = performance.now();
   const module = new URL('../models/neuralrg/train-job.js', import.meta.url).href;
   const label = (j: (typeof jobs)[number]) => `${j.label} depth=${j.depth} T=${j.T}`;
-  const results = await studyJobs<NeuralRgTrainResult>(ctx, jobs.map((j) => ({ module, fn: 'trainNeuralRgJob', args: { ...j.args, seed: pointSeed(ctx.seed, label(j)) }, label: label(j) })), backendName, (d) => ctx.onProgress?.(d, jobs.length + 2 * cfg.hmcSteps + 1));
+  const results = await studyJobs<NeuralRgTrainResult>(ctx, jobs.map((j) => ({ module, fn: 'trainNeuralRgJob', args: { ...j.args, seed: pointSeed(ctx.seed, label(j)) }, label: label(j) })), backendName, (d) => ctx.onProgress?.(d, jobs.length + 2 * cfg.hmcSteps + cfg.equilibriumSteps + 1));
   const trainSeconds = (performance.now() - t0) / 1000;
   const main = results[0];
   const report = new Report('neuralrg', title, { scale: ctx.scale, config: cfg, backend: backendDetail, trainSeconds, secondsPerStep: main.secondsPerStep });
@@ -97,9 +101,21 @@ async function runIn(work: string, cfg: Config, ctx: StudyContext, title: string
   // Fig. 3b: structure factor along latent and physical HMC, against Wolff Monte Carlo of the Ising model
   const src = isingFieldSource(cfg.L, Tc);
   const flow = loadFlow(main.weights);
-  const total = jobs.length + 2 * cfg.hmcSteps + 1;
-  const latent = hmc(src, flow, { space: 'latent', chains: cfg.hmcChains, steps: cfg.hmcSteps, leapfrogSteps: cfg.leapfrog, stepSize: cfg.latentStepSize, seed: ctx.seed, onProgress: (t) => ctx.onProgress?.(jobs.length + t, total) });
-  const physical = hmc(src, null, { space: 'physical', chains: cfg.hmcChains, steps: cfg.hmcSteps, leapfrogSteps: cfg.leapfrog, stepSize: cfg.physicalStepSize, seed: ctx.seed + 1, onProgress: (t) => ctx.onProgress?.(jobs.length + cfg.hmcSteps + t, total) });
+  const total = jobs.length + 2 * cfg.hmcSteps + cfg.equilibriumSteps + 1;
+  // the chains checkpoint in the work folder, so --resume continues a killed paper-scale HMC (hours on 2 cores)
+  const hmcCheckpoint = (name: string, steps: number) => ({
+    path: join(work, `hmc-${name}.ckpt`), everySeconds: 30,
+    key: JSON.stringify({ name, L: cfg.L, chains: cfg.hmcChains, steps, leapfrog: cfg.leapfrog, stepSize: name === 'latent' ? cfg.latentStepSize : cfg.physicalStepSize, seed: ctx.seed, flow: name === 'latent' ? sha256File(main.weights) : null }),
+  });
+  const latent = hmc(src, flow, { space: 'latent', chains: cfg.hmcChains, steps: cfg.hmcSteps, leapfrogSteps: cfg.leapfrog, stepSize: cfg.latentStepSize, seed: ctx.seed, checkpoint: hmcCheckpoint('latent', cfg.hmcSteps), onProgress: (t) => ctx.onProgress?.(jobs.length + t, total) });
+  const physical = hmc(src, null, { space: 'physical', chains: cfg.hmcChains, steps: cfg.hmcSteps, leapfrogSteps: cfg.leapfrog, stepSize: cfg.physicalStepSize, seed: ctx.seed + 1, checkpoint: hmcCheckpoint('physical', cfg.hmcSteps), onProgress: (t) => ctx.onProgress?.(jobs.length + cfg.hmcSteps + t, total) });
+  // Fig. 3b's physical chains relax from N(0, 1) and have not reached equilibrium, so their τ_int says little; these
+  // start at exact draws x = As + A^{1/2}ξ of π(x) (s from Wolff), so their τ_int is the equilibrium one
+  const equilibrium = hmc(src, null, {
+    space: 'physical', chains: cfg.hmcChains, steps: cfg.equilibriumSteps, leapfrogSteps: cfg.leapfrog, stepSize: cfg.physicalStepSize, seed: ctx.seed + 2,
+    start: fieldFromSpins(src, equilibriumConfigurations(cfg.L, Tc, cfg.hmcChains, ctx.seed + 9), Rng.stream(ctx.seed, 47)),
+    checkpoint: hmcCheckpoint('physical-equilibrium', cfg.equilibriumSteps), onProgress: (t) => ctx.onProgress?.(jobs.length + 2 * cfg.hmcSteps + t, total),
+  });
   const [wolff] = await simulate({ L: cfg.L, T: Tc, algorithm: 'wolff', sweeps: 50_000, thermalize: 2_000, chains: 2, seed: ctx.seed, workers: ctx.workers });
   const S = wolff.structureFactor;
   report.figure({
@@ -107,9 +123,12 @@ async function runIn(work: string, cfg: Config, ctx: StudyContext, title: string
     data: { columns: ['step', 'latent', 'physical'], rows: latent.structureFactorTrace.map((v, t) => [t, v, physical.structureFactorTrace[t]]) },
     svg: linePlot({ title: `Structure factor along HMC, L = ${cfg.L}, T_c`, xLabel: 'HMC step', yLabel: '⟨(Σ s)²⟩/N²', hlines: [{ y: S.mean, label: 'Ising MC' }], series: [{ name: 'latent HMC', style: 'line', points: latent.structureFactorTrace.map((v, t) => ({ x: t, y: v })) }, { name: 'physical HMC', style: 'line', points: physical.structureFactorTrace.map((v, t) => ({ x: t, y: v })) }] }),
   });
-  for (const [name, r] of [['latent', latent], ['physical', physical]] as const) {
-    report.compare({ quantity: `structure factor, ${name} HMC (second half)`, spinflow: { mean: r.mean, error: r.error }, exact: null, paper: name === 'latent' ? 'converges to the Ising value' : 'fails to thermalize in the same steps', sigmas: (r.mean - S.mean) / Math.hypot(r.error, S.error), note: `Ising MC ${S.mean.toFixed(4)} ± ${S.error.toFixed(4)}; τ_int of the chain-averaged series ${r.tauInt.toFixed(1)} HMC steps; acceptance ${(100 * r.acceptance).toFixed(1)} %` });
+  for (const [name, r, paper] of [['latent HMC', latent, 'converges to the Ising value'], ['physical HMC', physical, 'fails to thermalize in the same steps'], ['physical HMC from exact draws of π(x)', equilibrium, '–']] as const) {
+    report.compare({ quantity: `structure factor, ${name} (second half)`, spinflow: { mean: r.mean, error: r.error }, exact: null, paper, sigmas: (r.mean - S.mean) / Math.hypot(r.error, S.error), note: `Ising MC ${S.mean.toFixed(4)} ± ${S.error.toFixed(4)}; τ_int of the chain-averaged series ${r.tauInt.toFixed(1)} HMC steps over ${r.structureFactorTrace.length - Math.floor(r.structureFactorTrace.length / 2)}; acceptance ${(100 * r.acceptance).toFixed(1)} %; ${(1000 * r.secondsPerStep).toFixed(0)} ms per step` });
   }
+  // wall time per independent measurement, 2 τ_int × seconds per step: the paper holds latent HMC more efficient even with the flow's cost
+  const independent = { latent: 2 * latent.tauInt * latent.secondsPerStep, physical: 2 * equilibrium.tauInt * equilibrium.secondsPerStep };
+  report.compare({ quantity: 'τ_int of the structure factor (HMC steps): latent chain (second half) against the physical chain in equilibrium', spinflow: latent.tauInt, paper: 'latent HMC mixes faster, even counting the network\'s cost', note: `physical ${equilibrium.tauInt.toFixed(1)} steps (${cfg.equilibriumSteps} steps from exact draws of π(x)), ratio ${(equilibrium.tauInt / latent.tauInt).toFixed(1)}; per step ${(1000 * latent.secondsPerStep).toFixed(0)} ms latent, ${(1000 * equilibrium.secondsPerStep).toFixed(0)} ms physical; per independent measurement (2τ_int steps) ${independent.latent.toFixed(2)} s latent, ${independent.physical.toFixed(2)} s physical` });
 
   // the harness: Ising spins from generated x, against Wolff configurations
   const gen = sampleFlow(flow, cfg.samples, Rng.stream(ctx.seed, 40));
@@ -178,7 +197,9 @@ async function runIn(work: string, cfg: Config, ctx: StudyContext, title: string
   }
   report.summary.findings = {
     exactFreeEnergy: main.exactFreeEnergy, finalFreeEnergy: main.finalFreeEnergy, relativeError: main.finalRelativeError, secondsPerStep: main.secondsPerStep, trainSeconds,
-    structureFactor: { ising: S, latent: { mean: latent.mean, error: latent.error, tauInt: latent.tauInt, acceptance: latent.acceptance }, physical: { mean: physical.mean, error: physical.error, tauInt: physical.tauInt, acceptance: physical.acceptance } },
+    structureFactor: { ising: S, latent: { mean: latent.mean, error: latent.error, tauInt: latent.tauInt, acceptance: latent.acceptance }, physical: { mean: physical.mean, error: physical.error, tauInt: physical.tauInt, acceptance: physical.acceptance },
+      physicalEquilibrium: { mean: equilibrium.mean, error: equilibrium.error, tauInt: equilibrium.tauInt, acceptance: equilibrium.acceptance, steps: cfg.equilibriumSteps },
+      secondsPerStep: { latent: latent.secondsPerStep, physical: equilibrium.secondsPerStep }, secondsPerIndependentMeasurement: independent },
     harness: { flow: { energySigmas: e.energyDeviationSigmas, absMagnetizationSigmas: e.absMagnetizationDeviationSigmas, energyPValue: e.energyTest.pValue }, latentHmc: { energySigmas: eLatent.energyDeviationSigmas, absMagnetizationSigmas: eLatent.absMagnetizationDeviationSigmas, energyPValue: eLatent.energyTest.pValue } },
     sweep: sweep.map((x) => ({ depth: x.j.depth, T: x.j.T, relativeError: x.r.finalRelativeError })),
     mutualInformation: miRows,
@@ -187,6 +208,7 @@ async function runIn(work: string, cfg: Config, ctx: StudyContext, title: string
     `${jobs.length} flows trained in ${trainSeconds.toFixed(1)} s on ${backendDetail} (${(1000 * main.secondsPerStep).toFixed(0)} ms per step of the main flow)`,
     `variational free energy ${main.finalFreeEnergy.mean.toFixed(4)} ± ${main.finalFreeEnergy.error.toFixed(4)} vs exact ${main.exactFreeEnergy.toFixed(4)}: relative error ${(100 * main.finalRelativeError).toFixed(2)} %`,
     `structure factor: Ising MC ${S.mean.toFixed(4)} ± ${S.error.toFixed(4)}, latent HMC ${latent.mean.toFixed(4)} ± ${latent.error.toFixed(4)} (τ_int ${latent.tauInt.toFixed(1)}, acceptance ${(100 * latent.acceptance).toFixed(1)} %), physical HMC ${physical.mean.toFixed(4)} ± ${physical.error.toFixed(4)} (τ_int ${physical.tauInt.toFixed(1)}, acceptance ${(100 * physical.acceptance).toFixed(1)} %)`,
+    `physical HMC from exact draws of π(x): ${equilibrium.mean.toFixed(4)} ± ${equilibrium.error.toFixed(4)}, τ_int ${equilibrium.tauInt.toFixed(1)} steps against the latent chain's ${latent.tauInt.toFixed(1)} (${(1000 * equilibrium.secondsPerStep).toFixed(0)} and ${(1000 * latent.secondsPerStep).toFixed(0)} ms per step: ${independent.physical.toFixed(2)} and ${independent.latent.toFixed(2)} s per independent measurement)`,
     `harness, flow samples vs Wolff: E ${e.energyDeviationSigmas.toFixed(1)}σ, |M| ${e.absMagnetizationDeviationSigmas.toFixed(1)}σ; latent HMC end states: E ${eLatent.energyDeviationSigmas.toFixed(1)}σ, |M| ${eLatent.absMagnetizationDeviationSigmas.toFixed(1)}σ`,
     ...sweep.map((x) => `depth ${x.j.depth}, T = ${x.j.T}: relative error ${(100 * x.r.finalRelativeError).toFixed(2)} %`),
     `mutual information at r = 1 … ${cfg.L / 2}: physical ${miRows.map((m) => m.physical.toFixed(3)).join(', ')}; latent ${miRows.map((m) => m.latent.toFixed(3)).join(', ')}`,

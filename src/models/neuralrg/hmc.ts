@@ -5,12 +5,16 @@
  * Metropolis acceptance on the change of U + ½|v|². Forces come from automatic differentiation.
  * Observables are measured on x (= g(z) in the latent chain): the Ising structure factor
  * ⟨(Σ_i s_i)²⟩/N² with s ~ π(s|x), estimated without noise by E[s_i s_j | x] = tanh x_i tanh x_j (i ≠ j).
+ * Resumable: with `checkpoint`, the chains' state after a step (positions, energies, every chain's
+ * random stream, the traces) is saved every `everySeconds`, so a killed run continues to exactly the
+ * result of an uninterrupted one; the last save, after the final step, makes a rerun return at once.
  *
  * Glossary: C chains, N = L² sites.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { Rng } from '../../sampling/rng.js';
 import { estimateSeries } from '../../observables/analysis.js';
+import { checkpointTimer, loadCheckpoint, saveCheckpoint } from '../../io/checkpoint.js';
 import { generate, logPrior, logProbability, type Flow } from './flow.js';
 import { logTarget, type IsingFieldSource } from './source.js';
 
@@ -24,6 +28,21 @@ export interface HmcOptions {
   /** Start states [C, N] (latent z or physical x); default: N(0, 1) draws. */
   start?: Float32Array;
   onProgress?: (done: number, total: number) => void;
+  /** Resumable chains: `key` names the run (its options and the flow); a checkpoint of another run is refused. */
+  checkpoint?: { path: string; key: string; everySeconds: number };
+}
+
+/** What a checkpoint holds after `step` completed HMC steps. */
+interface HmcState {
+  step: number;
+  q: Float32Array; // [C, N]
+  U: Float32Array; // [C]
+  rngs: number[][];
+  trace: number[];
+  perChain: Float32Array; // [C, steps]
+  accepted: number;
+  /** Wall time of the steps so far. */
+  seconds: number;
 }
 
 export interface HmcResult {
@@ -38,6 +57,8 @@ export interface HmcResult {
   error: number;
   /** Final physical configurations x, [C, N]. */
   finalX: Float32Array;
+  /** Wall time per HMC step (all chains), over the runs that made the checkpointed chains. */
+  secondsPerStep: number;
 }
 
 /** (Σ_i tanh x_i)² − Σ tanh² x_i + N, over N², per row: [C, N] → [C]. */
@@ -63,13 +84,27 @@ export function hmc(src: IsingFieldSource, flow: Flow | null, o: HmcOptions): Hm
     return tf.add(tf.sub(tf.neg(logPrior(q)), logTarget(src, x, inverse)), logProbability(flow as Flow, x)) as tf.Tensor1D;
   });
   const force = tf.grad((q: tf.Tensor) => tf.sum(energy(q as tf.Tensor2D)));
-  const rngs = Array.from({ length: C }, (_, r) => Rng.stream(o.seed, 0x484d43, r));
-  let q = tf.tensor2d(o.start ?? Float32Array.from({ length: C * N }, (_, k) => rngs[Math.floor(k / N)].normal()), [C, N]);
-  let U = energy(q);
-  const trace: number[] = [];
-  const perChain = new Float32Array(C * steps);
-  let accepted = 0;
-  for (let t = 0; t < steps; t++) {
+  const ck = o.checkpoint;
+  const saved = ck ? loadCheckpoint<HmcState>(ck.path, 'hmc', ck.key) : null;
+  let rngs: Rng[], q: tf.Tensor2D, U: tf.Tensor1D, trace: number[], perChain: Float32Array, accepted: number, first: number, seconds: number;
+  if (saved) {
+    rngs = saved.rngs.map((state) => Rng.fromState(state));
+    q = tf.tensor2d(saved.q, [C, N]);
+    U = tf.tensor1d(saved.U);
+    ({ trace, perChain, accepted, step: first, seconds } = saved);
+  } else {
+    rngs = Array.from({ length: C }, (_, r) => Rng.stream(o.seed, 0x484d43, r));
+    q = tf.tensor2d(o.start ?? Float32Array.from({ length: C * N }, (_, k) => rngs[Math.floor(k / N)].normal()), [C, N]);
+    U = energy(q);
+    trace = [];
+    perChain = new Float32Array(C * steps);
+    accepted = 0;
+    first = 0;
+    seconds = 0;
+  }
+  let since = performance.now();
+  const due = checkpointTimer(ck?.everySeconds ?? Infinity);
+  for (let t = first; t < steps; t++) {
     const v0 = tf.tensor2d(Float32Array.from({ length: C * N }, (_, k) => rngs[Math.floor(k / N)].normal()), [C, N]);
     const proposal = tf.tidy(() => {
       let qq = q as tf.Tensor;
@@ -105,6 +140,12 @@ export function hmc(src: IsingFieldSource, flow: Flow | null, o: HmcOptions): Hm
       mean += S[r] / C;
     }
     trace.push(mean);
+    seconds += (performance.now() - since) / 1000;
+    since = performance.now();
+    if (ck && (due() || t === steps - 1)) {
+      const state: HmcState = { step: t + 1, q: Float32Array.from(q.dataSync()), U: Float32Array.from(U.dataSync()), rngs: rngs.map((r) => r.saveState()), trace, perChain, accepted, seconds };
+      saveCheckpoint(ck.path, 'hmc', ck.key, state);
+    }
     o.onProgress?.(t + 1, steps);
   }
   const finalX = Float32Array.from(tf.tidy(() => toX(q)).dataSync());
@@ -117,5 +158,5 @@ export function hmc(src: IsingFieldSource, flow: Flow | null, o: HmcOptions): Hm
   });
   const mean = averages.reduce((a, b) => a + b, 0) / C;
   const error = C > 1 ? Math.sqrt(averages.reduce((a, x) => a + (x - mean) ** 2, 0) / (C - 1) / C) : NaN;
-  return { structureFactorTrace: trace, structureFactor: perChain, acceptance: accepted / (C * steps), tauInt: estimateSeries(trace.slice(half)).tauInt, mean, error, finalX };
+  return { structureFactorTrace: trace, structureFactor: perChain, acceptance: accepted / (C * steps), tauInt: estimateSeries(trace.slice(half)).tauInt, mean, error, finalX, secondsPerStep: seconds / steps };
 }

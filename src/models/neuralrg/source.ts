@@ -10,6 +10,8 @@
  *
  * K is circulant on the torus: its eigenvalues are λ_k = 2β (cos k_x + cos k_y), k = 2π(n_x, n_y)/L,
  * which give ln det A and A⁻¹_ij = (1/N) Σ_k cos(k·(r_i − r_j)) / (α + λ_k) without a matrix solver.
+ * Given s, x is Gaussian: −½xᵀA⁻¹x + sᵀx = −½(x − As)ᵀA⁻¹(x − As) + ½sᵀAs, so x | s ~ N(As, A), and
+ * x = As + A^{1/2}ξ with s an equilibrium Ising configuration is an exact draw of π(x).
  *
  * Glossary: B batch, N = L² sites.
  */
@@ -37,26 +39,55 @@ export function isingFieldSource(L: number, T: number, lowest = LOWEST_EIGENVALU
   if (!Number.isInteger(L) || L < 3) throw new RangeError(`L = ${L} is not allowed: the relaxation needs an integer L ≥ 3 (L = 2 doubles the bonds)`);
   if (!(T > 0)) throw new RangeError(`T = ${T} is not allowed: expected T > 0`);
   const N = L * L, beta = 1 / T;
-  const cosines = Array.from({ length: L }, (_, n) => Math.cos((2 * Math.PI * n) / L));
-  let minLambda = Infinity;
-  for (let a = 0; a < L; a++) for (let b = 0; b < L; b++) minLambda = Math.min(minLambda, 2 * beta * (cosines[a] + cosines[b]));
+  let minLambda = Infinity, logDetA = 0;
+  forEachMode(L, beta, (lambda) => (minLambda = Math.min(minLambda, lambda)));
   const alpha = lowest - minLambda;
-  let logDetA = 0;
-  // G(dx, dy) = (1/N) Σ_k cos(k_x dx + k_y dy) / (α + λ_k): A⁻¹ depends only on the separation
-  const G = new Float64Array(N);
-  for (let a = 0; a < L; a++) {
-    for (let b = 0; b < L; b++) {
-      const mode = alpha + 2 * beta * (cosines[a] + cosines[b]);
-      logDetA += Math.log(mode);
-      for (let dy = 0; dy < L; dy++) for (let dx = 0; dx < L; dx++) G[dy * L + dx] += cosines[(a * dx + b * dy) % L] / mode / N;
-    }
-  }
-  const inverse = new Float64Array(N * N);
+  forEachMode(L, beta, (lambda) => (logDetA += Math.log(alpha + lambda)));
+  return { L, N, T, beta, alpha, inverse: circulantMatrix(L, beta, alpha, (mode) => 1 / mode), logDetA };
+}
+
+/** Calls `f` with λ_k = 2β (cos k_x + cos k_y) and the cosines of k for every wave vector k of the torus. */
+function forEachMode(L: number, beta: number, f: (lambda: number, a: number, b: number, cosines: number[]) => void): void {
+  const cosines = Array.from({ length: L }, (_, n) => Math.cos((2 * Math.PI * n) / L));
+  for (let a = 0; a < L; a++) for (let b = 0; b < L; b++) f(2 * beta * (cosines[a] + cosines[b]), a, b, cosines);
+}
+
+/** The circulant matrix f(A), [N, N] row-major: f(A)_ij = (1/N) Σ_k cos(k·(r_i − r_j)) f(α + λ_k). */
+function circulantMatrix(L: number, beta: number, alpha: number, f: (mode: number) => number): Float64Array {
+  const N = L * L;
+  const G = new Float64Array(N); // G(dx, dy): f(A) depends only on the separation
+  forEachMode(L, beta, (lambda, a, b, cosines) => {
+    const v = f(alpha + lambda) / N;
+    for (let dy = 0; dy < L; dy++) for (let dx = 0; dx < L; dx++) G[dy * L + dx] += cosines[(a * dx + b * dy) % L] * v;
+  });
+  const m = new Float64Array(N * N);
   for (let i = 0; i < N; i++) {
     const xi = i % L, yi = Math.floor(i / L);
-    for (let j = 0; j < N; j++) inverse[i * N + j] = G[(((j / L) | 0) - yi + L) % L * L + ((j % L) - xi + L) % L];
+    for (let j = 0; j < N; j++) m[i * N + j] = G[(((j / L) | 0) - yi + L) % L * L + ((j % L) - xi + L) % L];
   }
-  return { L, N, T, beta, alpha, inverse, logDetA };
+  return m;
+}
+
+/**
+ * Exact equilibrium draws of π(x) from equilibrium Ising configurations: x = As + A^{1/2}ξ, ξ ~ N(0, 1),
+ * for each row s of `spins` ([n, N], ±1) → [n, N].
+ */
+export function fieldFromSpins(src: IsingFieldSource, spins: ArrayLike<number>, rng: Rng): Float32Array {
+  const { L, N, beta, alpha } = src;
+  const A = circulantMatrix(L, beta, alpha, (mode) => mode);
+  const root = circulantMatrix(L, beta, alpha, Math.sqrt);
+  const n = spins.length / N;
+  const x = new Float32Array(n * N);
+  const xi = new Float64Array(N);
+  for (let r = 0; r < n; r++) {
+    for (let j = 0; j < N; j++) xi[j] = rng.normal();
+    for (let i = 0; i < N; i++) {
+      let v = 0;
+      for (let j = 0; j < N; j++) v += A[i * N + j] * spins[r * N + j] + root[i * N + j] * xi[j];
+      x[r * N + i] = v;
+    }
+  }
+  return x;
 }
 
 /** −ln Z of π(x), exactly (Kaufman for Z_Ising). */
