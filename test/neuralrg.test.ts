@@ -12,6 +12,7 @@ import { createFlow, disposeFlow } from '../src/models/neuralrg/flow.js';
 import { hmc } from '../src/models/neuralrg/hmc.js';
 import { fieldFromSpins, isingFieldSource } from '../src/models/neuralrg/source.js';
 import { Rng } from '../src/sampling/rng.js';
+import { saveCheckpoint } from '../src/io/checkpoint.js';
 import { digamma, ksgMutualInformation } from '../src/observables/mutual-information.js';
 
 const CLI = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
@@ -106,6 +107,7 @@ test('latent HMC killed mid-run resumes from its checkpoint to exactly the unint
     const options = { space: 'latent', chains: 6, steps: 8, leapfrogSteps: 3, stepSize: 0.3, seed: 9 } as const;
     const whole = hmc(src, flow, options);
     const checkpoint = { path: join(dir, 'h.ckpt'), key: 'run', everySeconds: 0 };
+    delete process.env.SPINFLOW_CHECKPOINT_SECONDS; // it would override everySeconds
     assert.throws(() => hmc(src, flow, { ...options, checkpoint, onProgress: (t) => { if (t === 3) throw new Error('killed'); } }), /killed/);
     const steps: number[] = [];
     const resumed = hmc(src, flow, { ...options, checkpoint, onProgress: (t) => steps.push(t) });
@@ -135,10 +137,13 @@ test('spinflow neuralrg train respects the variational bound; sample and hmc wri
     const h = run('neuralrg', 'hmc', '--model', join(dir, 'f.safetensors'), '--T', '2.5', '--chains', '4', '--steps', '4', '--out', join(dir, 'h.npy'), '--json');
     assert.equal(h.status, 0, h.stderr);
     assert.equal(JSON.parse(h.stdout).trace.length, 4);
-    // the chains' checkpoint: the same command again returns the finished chains
-    assert.ok(existsSync(join(dir, 'h.npy.ckpt')));
-    const again = run('neuralrg', 'hmc', '--model', join(dir, 'f.safetensors'), '--T', '2.5', '--chains', '4', '--steps', '4', '--out', join(dir, 'h.npy'), '--json');
-    assert.deepEqual(JSON.parse(again.stdout).trace, JSON.parse(h.stdout).trace);
+    // the chains' checkpoint lives only while they run; one left by a killed run of other options is refused
+    assert.ok(!existsSync(join(dir, 'h.npy.ckpt')));
+    saveCheckpoint(join(dir, 'k.npy.ckpt'), 'hmc', 'a run with other options', {});
+    const stale = run('neuralrg', 'hmc', '--model', join(dir, 'f.safetensors'), '--T', '2.5', '--chains', '4', '--steps', '4', '--out', join(dir, 'k.npy'));
+    assert.equal(stale.status, 2, stale.stderr);
+    assert.match(stale.stderr, /k\.npy\.ckpt belongs to a different hmc run/);
+    assert.ok(!existsSync(join(dir, 'k.npy')));
     const e = run('evaluate', '--samples', join(dir, 's.npy'), '--reference', 'exact', '--T', '2.5', '--json');
     assert.equal(e.status, 0, e.stderr);
     const bad = run('neuralrg', 'train', '--L', '6', '--out', join(dir, 'x.safetensors'));

@@ -4,7 +4,7 @@
  * It holds no science. Exit status: 0 success, 1 failure, 2 bad input.
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { InputError } from '../errors.js';
 import { parseInteger, parseNumber, parseNumberList } from './args.js';
@@ -212,8 +212,9 @@ train   variational (reverse-KL) training of the MERA-like RealNVP flow on π(x)
         at T, with the Z2-symmetrized density unless --plain; prints the free energy against the exact −ln Z.
 sample  N configurations x from the flow, turned into Ising spins s ~ π(s|x), as int8 ±1 [N, L, L].
 hmc     hybrid Monte Carlo in the latent space of the flow (or in the physical space, where --model is
-        not needed): the structure factor with its τ_int, and the chains' final spins as int8 ±1. The
-        chains are saved to SPINS.npy.ckpt every 30 s; the same command after a kill continues them.
+        not needed): the structure factor with its τ_int, and the chains' final spins as int8 ±1. While
+        they run, the chains are saved to SPINS.npy.ckpt every 30 s: the same command after a kill
+        continues them (other options are refused until that file is removed).
 `,
   evaluate: `Usage: spinflow evaluate --samples FILE.npy --reference FILE.npy|DIR|exact [--group NAME] [--T T]
                          [--magnetization M0] [--json]
@@ -905,9 +906,12 @@ async function cmdNeuralRg(argv: string[]): Promise<number> {
     }
     const chains = intAtLeast('--chains', 64, 2);
     const options = { space, chains, steps: intAtLeast('--steps', 100, 1), leapfrogSteps: intAtLeast('--leapfrog', 5, 1), stepSize: parseNumber('--step-size', str(v['step-size'])) ?? (space === 'latent' ? 0.3 : 0.1), seed } as const;
-    // OUT.ckpt holds the chains every 30 s: the same command after a kill continues them (the key holds the flow's hash)
-    const r = hmc(isingFieldSource(L, T), flow, { ...options, checkpoint: { path: `${out}.ckpt`, key: JSON.stringify({ ...options, L, T, model: modelPath ? sha256File(modelPath) : null }), everySeconds: 30 } });
+    // OUT.ckpt holds the chains every 30 s while they run: the same command after a kill continues them (the key
+    // holds the flow's hash); it is removed once OUT is written
+    const checkpoint = { path: `${out}.ckpt`, key: JSON.stringify({ ...options, L, T, model: space === 'latent' ? sha256File(modelPath as string) : null }), everySeconds: 30 };
+    const r = hmc(isingFieldSource(L, T), flow, { ...options, checkpoint });
     writeFileAtomicSync(out, encodeNpy('int8', [chains, L, L], spinsFromField(r.finalX, Rng.stream(seed, 42))));
+    rmSync(checkpoint.path, { force: true });
     print(Boolean(v.json), { out, space, chains, L, T, acceptance: r.acceptance, structureFactor: { mean: r.mean, error: r.error, tauInt: r.tauInt }, trace: r.structureFactorTrace },
       `${space} HMC, ${chains} chains (L = ${L}, T = ${T}): acceptance ${(100 * r.acceptance).toFixed(1)} %, structure factor ${r.mean.toFixed(4)} ± ${r.error.toFixed(4)} (second half), τ_int ${r.tauInt.toFixed(1)} steps; final spins in ${out}`);
     return 0;

@@ -128,7 +128,7 @@ async function runIn(work: string, cfg: Config, ctx: StudyContext, title: string
   }
   // wall time per independent measurement, 2 τ_int × seconds per step: the paper holds latent HMC more efficient even with the flow's cost
   const independent = { latent: 2 * latent.tauInt * latent.secondsPerStep, physical: 2 * equilibrium.tauInt * equilibrium.secondsPerStep };
-  report.compare({ quantity: 'τ_int of the structure factor (HMC steps): latent chain (second half) against the physical chain in equilibrium', spinflow: latent.tauInt, paper: 'latent HMC mixes faster, even counting the network\'s cost', note: `physical ${equilibrium.tauInt.toFixed(1)} steps (${cfg.equilibriumSteps} steps from exact draws of π(x)), ratio ${(equilibrium.tauInt / latent.tauInt).toFixed(1)}; per step ${(1000 * latent.secondsPerStep).toFixed(0)} ms latent, ${(1000 * equilibrium.secondsPerStep).toFixed(0)} ms physical; per independent measurement (2τ_int steps) ${independent.latent.toFixed(2)} s latent, ${independent.physical.toFixed(2)} s physical` });
+  report.compare({ quantity: 'τ_int of the structure factor (HMC steps): latent chain (second half) against the physical chain in equilibrium', spinflow: latent.tauInt, paper: 'latent HMC mixes faster, even counting the network\'s cost', note: `physical ${equilibrium.tauInt.toFixed(1)} steps (second half of ${cfg.equilibriumSteps} steps from exact draws of π(x)), ratio ${(equilibrium.tauInt / latent.tauInt).toFixed(1)}; per step ${(1000 * latent.secondsPerStep).toFixed(0)} ms latent, ${(1000 * equilibrium.secondsPerStep).toFixed(0)} ms physical; per independent measurement (2τ_int steps) ${independent.latent.toFixed(2)} s latent, ${independent.physical.toFixed(2)} s physical` });
 
   // the harness: Ising spins from generated x, against Wolff configurations
   const gen = sampleFlow(flow, cfg.samples, Rng.stream(ctx.seed, 40));
@@ -199,7 +199,7 @@ async function runIn(work: string, cfg: Config, ctx: StudyContext, title: string
     exactFreeEnergy: main.exactFreeEnergy, finalFreeEnergy: main.finalFreeEnergy, relativeError: main.finalRelativeError, secondsPerStep: main.secondsPerStep, trainSeconds,
     structureFactor: { ising: S, latent: { mean: latent.mean, error: latent.error, tauInt: latent.tauInt, acceptance: latent.acceptance }, physical: { mean: physical.mean, error: physical.error, tauInt: physical.tauInt, acceptance: physical.acceptance },
       physicalEquilibrium: { mean: equilibrium.mean, error: equilibrium.error, tauInt: equilibrium.tauInt, acceptance: equilibrium.acceptance, steps: cfg.equilibriumSteps },
-      secondsPerStep: { latent: latent.secondsPerStep, physical: equilibrium.secondsPerStep }, secondsPerIndependentMeasurement: independent },
+      secondsPerStep: { latent: latent.secondsPerStep, physicalEquilibrium: equilibrium.secondsPerStep }, secondsPerIndependentMeasurement: { latent: independent.latent, physicalEquilibrium: independent.physical } },
     harness: { flow: { energySigmas: e.energyDeviationSigmas, absMagnetizationSigmas: e.absMagnetizationDeviationSigmas, energyPValue: e.energyTest.pValue }, latentHmc: { energySigmas: eLatent.energyDeviationSigmas, absMagnetizationSigmas: eLatent.absMagnetizationDeviationSigmas, energyPValue: eLatent.energyTest.pValue } },
     sweep: sweep.map((x) => ({ depth: x.j.depth, T: x.j.T, relativeError: x.r.finalRelativeError })),
     mutualInformation: miRows,

@@ -71,6 +71,14 @@ export function structureFactorOf(x: tf.Tensor2D): tf.Tensor1D {
   });
 }
 
+/** The values of the tensor `f` makes, which is then disposed (tf.tidy keeps the tensor it returns). */
+function valuesOf(f: () => tf.Tensor): Float32Array {
+  const t = tf.tidy(f);
+  const values = t.dataSync() as Float32Array;
+  t.dispose();
+  return values;
+}
+
 export function hmc(src: IsingFieldSource, flow: Flow | null, o: HmcOptions): HmcResult {
   const { chains: C, steps } = o;
   const N = src.N;
@@ -117,23 +125,25 @@ export function hmc(src: IsingFieldSource, flow: Flow | null, o: HmcOptions): Hm
       return { q: qq as tf.Tensor2D, v };
     });
     const U2 = energy(proposal.q);
-    const kinetic0 = tf.tidy(() => tf.mul(0.5, tf.sum(tf.square(v0), 1))).dataSync();
-    const kinetic1 = tf.tidy(() => tf.mul(0.5, tf.sum(tf.square(proposal.v), 1))).dataSync();
+    const kinetic0 = valuesOf(() => tf.mul(0.5, tf.sum(tf.square(v0), 1)));
+    const kinetic1 = valuesOf(() => tf.mul(0.5, tf.sum(tf.square(proposal.v), 1)));
     const u0 = U.dataSync(), u1 = U2.dataSync();
-    const accept = new Float32Array(C);
+    const accept = new Uint8Array(C);
     for (let r = 0; r < C; r++) {
       const dH = u1[r] + kinetic1[r] - u0[r] - kinetic0[r];
       const ok = Number.isFinite(dH) && Math.log(rngs[r].uniform()) < -dH;
       accept[r] = ok ? 1 : 0;
       if (ok) accepted++;
     }
-    const mask = tf.tensor2d(accept, [C, 1]);
-    const nextQ = tf.tidy(() => tf.add(tf.mul(mask, proposal.q), tf.mul(tf.sub(1, mask), q)) as tf.Tensor2D);
-    const nextU = tf.tidy(() => tf.add(tf.mul(tf.reshape(mask, [C]), U2), tf.mul(tf.sub(1, tf.reshape(mask, [C])), U)) as tf.Tensor1D);
-    tf.dispose([q, U, U2, v0, mask, proposal.q, proposal.v]);
+    // a select, not a blend by a 0/1 mask: a rejected proposal that overflowed (0·Inf = NaN) must not reach the chain
+    const rows = tf.tensor1d(accept, 'bool');                                          // [C]
+    const sites = tf.tensor2d(Uint8Array.from({ length: C * N }, (_, k) => accept[Math.floor(k / N)]), [C, N], 'bool'); // [C, N]
+    const nextQ = tf.where(sites, proposal.q, q) as tf.Tensor2D;
+    const nextU = tf.where(rows, U2, U) as tf.Tensor1D;
+    tf.dispose([q, U, U2, v0, rows, sites, proposal.q, proposal.v]);
     q = nextQ;
     U = nextU;
-    const S = tf.tidy(() => structureFactorOf(toX(q))).dataSync();
+    const S = valuesOf(() => structureFactorOf(toX(q)));
     let mean = 0;
     for (let r = 0; r < C; r++) {
       perChain[r * steps + t] = S[r];
@@ -148,7 +158,7 @@ export function hmc(src: IsingFieldSource, flow: Flow | null, o: HmcOptions): Hm
     }
     o.onProgress?.(t + 1, steps);
   }
-  const finalX = Float32Array.from(tf.tidy(() => toX(q)).dataSync());
+  const finalX = Float32Array.from(valuesOf(() => toX(q)));
   tf.dispose([q, U, inverse]);
   const half = Math.floor(steps / 2);
   const averages = Array.from({ length: C }, (_, r) => {
