@@ -229,6 +229,19 @@ test('Adam, schedules and permutations', async () => {
   assert.deepEqual([...permutation(100, Rng.stream(1, 2))], [...perm]);
 });
 
+test('a linear warm-up scales step k by (k + 1)/warmupSteps across epochs, then the full rate', async () => {
+  await initBackend('cpu');
+  const p = { w: tf.variable(tf.scalar(0), true, 'warmup-w') };
+  const seen: number[] = [];
+  // SGD on −w: each step moves w by exactly its learning rate (powers of two keep the sums exact)
+  train({
+    params: p, optimizer: { kind: 'sgd', learningRate: 1 }, epochs: 3, batchSize: 1, trainSize: 2, seed: 1, warmupSteps: 4,
+    loss: () => tf.mul(p.w, -1) as tf.Scalar,
+    onProgress: () => seen.push(p.w.dataSync()[0]),
+  });
+  assert.deepEqual(seen, [0.25, 0.75, 1.5, 2.5, 3.5, 4.5]);
+});
+
 test('early stopping keeps the best weights', async () => {
   await initBackend('cpu');
   const p = { w: tf.variable(tf.scalar(0), true, 'es-w') };

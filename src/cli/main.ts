@@ -203,13 +203,15 @@ sample  N exact samples of p_θ (the training temperature); with --T and --T-tra
         Spins are written as int8 ±1 [N, L, L], block sums as int8 S ∈ {−4 … 4} [N, M, M].
 `,
   neuralrg: `Usage: spinflow neuralrg train --L 8 --T 2.269 --out FLOW.safetensors [--depth 3] [--couplings 10] [--hidden 64]
-                             [--plain] [--epochs 20] [--steps 50] [--batch 64] [--lr 1e-3] [--seed S] [--backend B] [--json]
+                             [--plain] [--epochs 20] [--steps 50] [--batch 64] [--lr 1e-3] [--warmup 0]
+                             [--seed S] [--backend B] [--json]
        spinflow neuralrg sample --model FLOW.safetensors --T T --count N --out SPINS.npy [--seed S] [--json]
        spinflow neuralrg hmc --model FLOW.safetensors --T T --out SPINS.npy [--space latent|physical] [--chains 64]
                              [--steps 100] [--leapfrog 5] [--step-size 0.3] [--seed S] [--json]
 
 train   variational (reverse-KL) training of the MERA-like RealNVP flow on π(x) = exp(−½xᵀ(K+αI)⁻¹x) Π cosh x_i
         at T, with the Z2-symmetrized density unless --plain; prints the free energy against the exact −ln Z.
+        --warmup K raises the learning rate linearly over the first K steps.
 sample  N configurations x from the flow, turned into Ising spins s ~ π(s|x), as int8 ±1 [N, L, L].
 hmc     hybrid Monte Carlo in the latent space of the flow (or in the physical space, where --model is
         not needed): the structure factor with its τ_int, and the chains' final spins as int8 ±1. While
@@ -863,7 +865,7 @@ async function cmdMade(argv: string[]): Promise<number> {
 }
 
 async function cmdNeuralRg(argv: string[]): Promise<number> {
-  const c = modelCommand('neuralrg', argv, { ...stringOptions(['L', 'T', 'out', 'model', 'depth', 'couplings', 'hidden', 'epochs', 'steps', 'batch', 'lr', 'seed', 'backend', 'count', 'space', 'chains', 'leapfrog', 'step-size']), plain: { type: 'boolean' } }, ['train', 'sample', 'hmc']);
+  const c = modelCommand('neuralrg', argv, { ...stringOptions(['L', 'T', 'out', 'model', 'depth', 'couplings', 'hidden', 'epochs', 'steps', 'batch', 'lr', 'warmup', 'seed', 'backend', 'count', 'space', 'chains', 'leapfrog', 'step-size']), plain: { type: 'boolean' } }, ['train', 'sample', 'hmc']);
   if (!c) return help('neuralrg');
   const { sub, v, out, intAtLeast, seed } = c;
   const T = parseNumber('--T', str(v.T)) ?? (sub === 'train' ? CRITICAL_TEMPERATURE : undefined);
@@ -879,7 +881,7 @@ async function cmdNeuralRg(argv: string[]): Promise<number> {
     if (!(lr > 0)) throw new InputError(`--lr ${lr} is not allowed: expected a number > 0`);
     const r = await trainNeuralRgJob({
       flow: { L, depth, block: { couplings: intAtLeast('--couplings', 10, 1), hidden: intAtLeast('--hidden', 64, 1) }, symmetric: !v.plain }, T,
-      epochs: intAtLeast('--epochs', 20, 1), stepsPerEpoch: intAtLeast('--steps', 50, 1), batchSize: intAtLeast('--batch', 64, 1), learningRate: lr, seed, weights: out,
+      epochs: intAtLeast('--epochs', 20, 1), stepsPerEpoch: intAtLeast('--steps', 50, 1), batchSize: intAtLeast('--batch', 64, 1), learningRate: lr, warmupSteps: intAtLeast('--warmup', 0, 0), seed, weights: out,
     });
     print(Boolean(v.json), { ...r, backend: backend.detail }, `trained ${out} (L = ${L}, T = ${T}, depth ${depth}, ${backend.detail}): variational free energy ${r.finalFreeEnergy.mean.toFixed(4)} ± ${r.finalFreeEnergy.error.toFixed(4)}, exact ${r.exactFreeEnergy.toFixed(4)}, relative error ${(100 * r.finalRelativeError).toFixed(2)} %, ${(1000 * r.secondsPerStep).toFixed(0)} ms per step`);
     return 0;

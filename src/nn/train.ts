@@ -172,6 +172,8 @@ export interface TrainOptions {
   /** Stop after this many epochs without a better validation loss, and keep the best weights. */
   patience?: number;
   clipNorm?: number;
+  /** Linear learning-rate warm-up: step k (0-based, counted over epochs) uses (k + 1)/warmupSteps of the scheduled rate. */
+  warmupSteps?: number;
   seed: number;
   /** Resumable runs: `key` names the run (its configuration); a checkpoint of another run is refused. */
   checkpoint?: { path: string; key: string; everySeconds: number };
@@ -262,7 +264,8 @@ export function train(o: TrainOptions): TrainResult {
         // variableGrads names gradients by variable name; map them back to ours
         const byName: Record<string, tf.Tensor> = {};
         names.forEach((n) => (byName[n] = g[o.params[n].name]));
-        opt.apply(byName, lr);
+        const warm = o.warmupSteps ? Math.min(1, (st.epoch * batchesPerEpoch + st.batch + 1) / o.warmupSteps) : 1;
+        opt.apply(byName, lr * warm);
         tf.dispose(Object.values(g));
         st.batch++;
         o.onProgress?.(st.epoch * batchesPerEpoch + st.batch, o.epochs * batchesPerEpoch);

@@ -20,6 +20,8 @@ export interface NeuralRgTrainArgs {
   stepsPerEpoch: number;
   batchSize: number;
   learningRate: number;
+  /** Steps of linear learning-rate warm-up (0: none). */
+  warmupSteps?: number;
   seed: number;
   weights: string;
 }
@@ -54,7 +56,7 @@ export async function trainNeuralRgJob(a: NeuralRgTrainArgs): Promise<NeuralRgTr
   try {
     const r = train({
       params: flowParams(flow), optimizer: { kind: 'adam', learningRate: a.learningRate }, epochs: a.epochs, batchSize: a.batchSize, trainSize: a.batchSize * a.stepsPerEpoch,
-      seed: a.seed,
+      seed: a.seed, warmupSteps: a.warmupSteps,
       loss: (_batch, rng) => tf.tidy(() => tf.mean(lossOf(draw(rng, a.batchSize))) as tf.Scalar),
       checkpoint: { path: `${a.weights}.ckpt`, key: JSON.stringify(a), everySeconds: 30 },
       metricsPath: `${a.weights}.metrics.jsonl`,
