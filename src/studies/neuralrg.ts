@@ -64,8 +64,10 @@ export const neuralRgStudy: Study<Config> = {
     // at 3e-4 (2.4 s a step) was still at 31 % after 88 steps, and batch 256 at 1e-3 diverged within 10 steps.
     // Warm-up over 100 steps: without it the depth-4 flow at T = 2.0 diverged in its first 50 steps (loss 1.6e12);
     // with it, the same seed is at −574.6 after 100 (exact −662.7).
-    // HMC: 64 chains × 300 steps of 5 leapfrog steps (the latent τ_int is a few steps; a latent step costs ≈ 5 s here)
-    ? { L: 16, depth: 4, couplings: 10, hidden: 64, symmetric: 'yes', epochs: 40, stepsPerEpoch: 50, batchSize: 64, learningRate: 1e-3, warmupSteps: 100, hmcChains: 64, hmcSteps: 300, equilibriumSteps: 10000, leapfrog: 5, latentStepSize: 0.3, physicalStepSize: 0.1, sweepTemperatures: [2.0, 2.1, 2.2, 2.3, 2.4, 2.5, 2.6, 2.7], sweepDepths: [1, 2, 3, 4], sweepEpochs: 30, samples: 2000 }
+    // HMC: 64 chains × 1000 steps of 5 leapfrog steps (≈ 80 min here at ≈ 5 s a latent step): started at flow
+    // samples, the latent chain's structure factor was still falling after 300 steps (0.69 → 0.60, Wolff 0.544) and
+    // took ≈ 200 steps to level off in a 32-chain run, though its τ_int over steps 150–300 was 10
+    ? { L: 16, depth: 4, couplings: 10, hidden: 64, symmetric: 'yes', epochs: 40, stepsPerEpoch: 50, batchSize: 64, learningRate: 1e-3, warmupSteps: 100, hmcChains: 64, hmcSteps: 1000, equilibriumSteps: 10000, leapfrog: 5, latentStepSize: 0.3, physicalStepSize: 0.1, sweepTemperatures: [2.0, 2.1, 2.2, 2.3, 2.4, 2.5, 2.6, 2.7], sweepDepths: [1, 2, 3, 4], sweepEpochs: 30, samples: 2000 }
     : { L: 8, depth: 3, couplings: 4, hidden: 32, symmetric: 'yes', epochs: 10, stepsPerEpoch: 50, batchSize: 64, learningRate: 3e-3, warmupSteps: 0, hmcChains: 64, hmcSteps: 100, equilibriumSteps: 2000, leapfrog: 5, latentStepSize: 0.3, physicalStepSize: 0.1, sweepTemperatures: [2.0, 2.7], sweepDepths: [1, 3], sweepEpochs: 3, samples: 500 },
   async run(cfg: Config, ctx: StudyContext): Promise<StudyOutcome> {
     return runNeuralStudy(ctx, 'neuralrg', (work, backend) => runIn(work, cfg, ctx, this.title, backend.name, backend.detail));
