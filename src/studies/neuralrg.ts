@@ -89,7 +89,8 @@ async function runIn(work: string, cfg: Config, ctx: StudyContext, title: string
   const t0 = performance.now();
   const module = new URL('../models/neuralrg/train-job.js', import.meta.url).href;
   const label = (j: (typeof jobs)[number]) => `${j.label} depth=${j.depth} T=${j.T}`;
-  const results = await studyJobs<NeuralRgTrainResult>(ctx, jobs.map((j) => ({ module, fn: 'trainNeuralRgJob', args: { ...j.args, seed: pointSeed(ctx.seed, label(j)) }, label: label(j) })), backendName, (d) => ctx.onProgress?.(d, jobs.length + 2 * cfg.hmcSteps + cfg.equilibriumSteps + 1));
+  const total = jobs.length + 2 * cfg.hmcSteps + cfg.equilibriumSteps + 1; // progress: trainings, HMC steps, the analysis
+  const results = await studyJobs<NeuralRgTrainResult>(ctx, jobs.map((j) => ({ module, fn: 'trainNeuralRgJob', args: { ...j.args, seed: pointSeed(ctx.seed, label(j)) }, label: label(j) })), backendName, (d) => ctx.onProgress?.(d, total));
   const trainSeconds = (performance.now() - t0) / 1000;
   const main = results[0];
   const report = new Report('neuralrg', title, { scale: ctx.scale, config: cfg, backend: backendDetail, trainSeconds, secondsPerStep: main.secondsPerStep });
@@ -106,7 +107,6 @@ async function runIn(work: string, cfg: Config, ctx: StudyContext, title: string
   // Fig. 3b: structure factor along latent and physical HMC, against Wolff Monte Carlo of the Ising model
   const src = isingFieldSource(cfg.L, Tc);
   const flow = loadFlow(main.weights);
-  const total = jobs.length + 2 * cfg.hmcSteps + cfg.equilibriumSteps + 1;
   // the chains checkpoint in the work folder, so --resume continues a killed paper-scale HMC (hours on 2 cores)
   const hmcCheckpoint = (name: string, steps: number) => ({
     path: join(work, `hmc-${name}.ckpt`), everySeconds: 30,
@@ -132,8 +132,8 @@ async function runIn(work: string, cfg: Config, ctx: StudyContext, title: string
     report.compare({ quantity: `structure factor, ${name} (second half)`, spinflow: { mean: r.mean, error: r.error }, exact: null, paper, sigmas: (r.mean - S.mean) / Math.hypot(r.error, S.error), note: `Ising MC ${S.mean.toFixed(4)} ± ${S.error.toFixed(4)}; τ_int of the chain-averaged series ${r.tauInt.toFixed(1)} HMC steps over ${r.structureFactorTrace.length - Math.floor(r.structureFactorTrace.length / 2)}; acceptance ${(100 * r.acceptance).toFixed(1)} %; ${(1000 * r.secondsPerStep).toFixed(0)} ms per step` });
   }
   // wall time per independent measurement, 2 τ_int × seconds per step: the paper holds latent HMC more efficient even with the flow's cost
-  const independent = { latent: 2 * latent.tauInt * latent.secondsPerStep, physical: 2 * equilibrium.tauInt * equilibrium.secondsPerStep };
-  report.compare({ quantity: 'τ_int of the structure factor (HMC steps): latent chain (second half) against the physical chain in equilibrium', spinflow: latent.tauInt, paper: 'latent HMC mixes faster, even counting the network\'s cost', note: `physical ${equilibrium.tauInt.toFixed(1)} steps (second half of ${cfg.equilibriumSteps} steps from exact draws of π(x)), ratio ${(equilibrium.tauInt / latent.tauInt).toFixed(1)}; per step ${(1000 * latent.secondsPerStep).toFixed(0)} ms latent, ${(1000 * equilibrium.secondsPerStep).toFixed(0)} ms physical; per independent measurement (2τ_int steps) ${independent.latent.toFixed(2)} s latent, ${independent.physical.toFixed(2)} s physical` });
+  const independent = { latent: 2 * latent.tauInt * latent.secondsPerStep, physicalEquilibrium: 2 * equilibrium.tauInt * equilibrium.secondsPerStep };
+  report.compare({ quantity: 'τ_int of the structure factor (HMC steps): latent chain (second half) against the physical chain in equilibrium', spinflow: latent.tauInt, paper: 'latent HMC mixes faster, even counting the network\'s cost', note: `physical ${equilibrium.tauInt.toFixed(1)} steps (second half of ${cfg.equilibriumSteps} steps from exact draws of π(x)), ratio ${(equilibrium.tauInt / latent.tauInt).toFixed(1)}; per step ${(1000 * latent.secondsPerStep).toFixed(0)} ms latent, ${(1000 * equilibrium.secondsPerStep).toFixed(0)} ms physical; per independent measurement (2τ_int steps) ${independent.latent.toFixed(2)} s latent, ${independent.physicalEquilibrium.toFixed(2)} s physical` });
 
   // the harness: Ising spins from generated x, against Wolff configurations
   const gen = sampleFlow(flow, cfg.samples, Rng.stream(ctx.seed, 40));
@@ -204,7 +204,7 @@ async function runIn(work: string, cfg: Config, ctx: StudyContext, title: string
     exactFreeEnergy: main.exactFreeEnergy, finalFreeEnergy: main.finalFreeEnergy, relativeError: main.finalRelativeError, secondsPerStep: main.secondsPerStep, trainSeconds,
     structureFactor: { ising: S, latent: { mean: latent.mean, error: latent.error, tauInt: latent.tauInt, acceptance: latent.acceptance }, physical: { mean: physical.mean, error: physical.error, tauInt: physical.tauInt, acceptance: physical.acceptance },
       physicalEquilibrium: { mean: equilibrium.mean, error: equilibrium.error, tauInt: equilibrium.tauInt, acceptance: equilibrium.acceptance, steps: cfg.equilibriumSteps },
-      secondsPerStep: { latent: latent.secondsPerStep, physicalEquilibrium: equilibrium.secondsPerStep }, secondsPerIndependentMeasurement: { latent: independent.latent, physicalEquilibrium: independent.physical } },
+      secondsPerStep: { latent: latent.secondsPerStep, physicalEquilibrium: equilibrium.secondsPerStep }, secondsPerIndependentMeasurement: independent },
     harness: { flow: { energySigmas: e.energyDeviationSigmas, absMagnetizationSigmas: e.absMagnetizationDeviationSigmas, energyPValue: e.energyTest.pValue }, latentHmc: { energySigmas: eLatent.energyDeviationSigmas, absMagnetizationSigmas: eLatent.absMagnetizationDeviationSigmas, energyPValue: eLatent.energyTest.pValue } },
     sweep: sweep.map((x) => ({ depth: x.j.depth, T: x.j.T, relativeError: x.r.finalRelativeError })),
     mutualInformation: miRows,
@@ -213,7 +213,7 @@ async function runIn(work: string, cfg: Config, ctx: StudyContext, title: string
     `${jobs.length} flows trained in ${trainSeconds.toFixed(1)} s on ${backendDetail} (${(1000 * main.secondsPerStep).toFixed(0)} ms per step of the main flow)`,
     `variational free energy ${main.finalFreeEnergy.mean.toFixed(4)} ± ${main.finalFreeEnergy.error.toFixed(4)} vs exact ${main.exactFreeEnergy.toFixed(4)}: relative error ${(100 * main.finalRelativeError).toFixed(2)} %`,
     `structure factor: Ising MC ${S.mean.toFixed(4)} ± ${S.error.toFixed(4)}, latent HMC ${latent.mean.toFixed(4)} ± ${latent.error.toFixed(4)} (τ_int ${latent.tauInt.toFixed(1)}, acceptance ${(100 * latent.acceptance).toFixed(1)} %), physical HMC ${physical.mean.toFixed(4)} ± ${physical.error.toFixed(4)} (τ_int ${physical.tauInt.toFixed(1)}, acceptance ${(100 * physical.acceptance).toFixed(1)} %)`,
-    `physical HMC from exact draws of π(x): ${equilibrium.mean.toFixed(4)} ± ${equilibrium.error.toFixed(4)}, τ_int ${equilibrium.tauInt.toFixed(1)} steps against the latent chain's ${latent.tauInt.toFixed(1)} (${(1000 * equilibrium.secondsPerStep).toFixed(0)} and ${(1000 * latent.secondsPerStep).toFixed(0)} ms per step: ${independent.physical.toFixed(2)} and ${independent.latent.toFixed(2)} s per independent measurement)`,
+    `physical HMC from exact draws of π(x): ${equilibrium.mean.toFixed(4)} ± ${equilibrium.error.toFixed(4)}, τ_int ${equilibrium.tauInt.toFixed(1)} steps against the latent chain's ${latent.tauInt.toFixed(1)} (${(1000 * equilibrium.secondsPerStep).toFixed(0)} and ${(1000 * latent.secondsPerStep).toFixed(0)} ms per step: ${independent.physicalEquilibrium.toFixed(2)} and ${independent.latent.toFixed(2)} s per independent measurement)`,
     `harness, flow samples vs Wolff: E ${e.energyDeviationSigmas.toFixed(1)}σ, |M| ${e.absMagnetizationDeviationSigmas.toFixed(1)}σ; latent HMC end states: E ${eLatent.energyDeviationSigmas.toFixed(1)}σ, |M| ${eLatent.absMagnetizationDeviationSigmas.toFixed(1)}σ`,
     ...sweep.map((x) => `depth ${x.j.depth}, T = ${x.j.T}: relative error ${(100 * x.r.finalRelativeError).toFixed(2)} %`),
     `mutual information at r = 1 … ${cfg.L / 2}: physical ${miRows.map((m) => m.physical.toFixed(3)).join(', ')}; latent ${miRows.map((m) => m.latent.toFixed(3)).join(', ')}`,

@@ -136,11 +136,10 @@ export function hmc(src: IsingFieldSource, flow: Flow | null, o: HmcOptions): Hm
       if (ok) accepted++;
     }
     // a select, not a blend by a 0/1 mask: a rejected proposal that overflowed (0·Inf = NaN) must not reach the chain
-    const rows = tf.tensor1d(accept, 'bool');                                          // [C]
-    const sites = tf.tensor2d(Uint8Array.from({ length: C * N }, (_, k) => accept[Math.floor(k / N)]), [C, N], 'bool'); // [C, N]
-    const nextQ = tf.where(sites, proposal.q, q) as tf.Tensor2D;
+    const rows = tf.tensor1d(accept, 'bool');                                            // [C]
+    const nextQ = tf.tidy(() => tf.where(tf.reshape(rows, [C, 1]), proposal.q, q) as tf.Tensor2D); // [C, N], broadcast over sites
     const nextU = tf.where(rows, U2, U) as tf.Tensor1D;
-    tf.dispose([q, U, U2, v0, rows, sites, proposal.q, proposal.v]);
+    tf.dispose([q, U, U2, v0, rows, proposal.q, proposal.v]);
     q = nextQ;
     U = nextU;
     const S = valuesOf(() => structureFactorOf(toX(q)));
