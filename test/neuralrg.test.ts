@@ -45,6 +45,9 @@ test('HMC in the physical space and in the latent space of an untrained flow rep
     const r = hmc(src, f, { space, chains: 48, steps, leapfrogSteps: 5, stepSize: 0.25, seed: 5 });
     assert.ok(r.acceptance > 0.5, `${space}: acceptance ${r.acceptance}`);
     assert.ok(Math.abs(r.mean - exact) < 5 * r.error, `${space}: ${r.mean} ± ${r.error} vs exact ${exact}`);
+    // the relaxation check: the second half's two quarters (equal lengths here) average to its mean, and agree in equilibrium
+    assert.ok(Math.abs((r.drift.thirdQuarter + r.drift.lastQuarter) / 2 - r.mean) < 1e-6, JSON.stringify(r.drift));
+    assert.ok(Math.abs(r.drift.sigmas) < 5, `${space}: drift ${JSON.stringify(r.drift)}`);
   }
   disposeFlow(flow);
 });

@@ -214,9 +214,11 @@ train   variational (reverse-KL) training of the MERA-like RealNVP flow on π(x)
         --warmup K raises the learning rate linearly over the first K steps.
 sample  N configurations x from the flow, turned into Ising spins s ~ π(s|x), as int8 ±1 [N, L, L].
 hmc     hybrid Monte Carlo in the latent space of the flow (or in the physical space, where --model is
-        not needed): the structure factor with its τ_int, and the chains' final spins as int8 ±1. While
-        they run, the chains are saved to SPINS.npy.ckpt every 30 s: the same command after a kill
-        continues them (other options are refused until that file is removed).
+        not needed): the structure factor over the second half with its τ_int, a relaxation check (the
+        second half's third quarter against its fourth, in σ: several σ means the chains still relax and
+        need more --steps), and the chains' final spins as int8 ±1. While they run, the chains are saved
+        to SPINS.npy.ckpt every 30 s: the same command after a kill continues them (other options are
+        refused until that file is removed).
 `,
   evaluate: `Usage: spinflow evaluate --samples FILE.npy --reference FILE.npy|DIR|exact [--group NAME] [--T T]
                          [--magnetization M0] [--json]
@@ -914,8 +916,8 @@ async function cmdNeuralRg(argv: string[]): Promise<number> {
     const r = hmc(isingFieldSource(L, T), flow, { ...options, checkpoint });
     writeFileAtomicSync(out, encodeNpy('int8', [chains, L, L], spinsFromField(r.finalX, Rng.stream(seed, 42))));
     rmSync(checkpoint.path, { force: true });
-    print(Boolean(v.json), { out, space, chains, L, T, acceptance: r.acceptance, structureFactor: { mean: r.mean, error: r.error, tauInt: r.tauInt }, trace: r.structureFactorTrace },
-      `${space} HMC, ${chains} chains (L = ${L}, T = ${T}): acceptance ${(100 * r.acceptance).toFixed(1)} %, structure factor ${r.mean.toFixed(4)} ± ${r.error.toFixed(4)} (second half), τ_int ${r.tauInt.toFixed(1)} steps; final spins in ${out}`);
+    print(Boolean(v.json), { out, space, chains, L, T, acceptance: r.acceptance, structureFactor: { mean: r.mean, error: r.error, tauInt: r.tauInt, drift: r.drift }, trace: r.structureFactorTrace },
+      `${space} HMC, ${chains} chains (L = ${L}, T = ${T}): acceptance ${(100 * r.acceptance).toFixed(1)} %, structure factor ${r.mean.toFixed(4)} ± ${r.error.toFixed(4)} (second half), τ_int ${r.tauInt.toFixed(1)} steps, third − fourth quarter ${(r.drift.thirdQuarter - r.drift.lastQuarter).toFixed(4)} (${r.drift.sigmas.toFixed(1)}σ: several σ means still relaxing); final spins in ${out}`);
     return 0;
   } finally {
     if (flow) disposeFlow(flow);

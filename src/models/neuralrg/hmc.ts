@@ -59,6 +59,11 @@ export interface HmcResult {
   finalX: Float32Array;
   /** Wall time per HMC step (all chains), over the runs that made the checkpointed chains. */
   secondsPerStep: number;
+  /**
+   * Is the second half relaxed? Its third quarter's mean minus its fourth's, in errors of that difference
+   * (per-chain differences, error over chains): a chain still relaxing shows a drift of several σ.
+   */
+  drift: { thirdQuarter: number; lastQuarter: number; sigmas: number };
 }
 
 /** (Σ_i tanh x_i)² − Σ tanh² x_i + N, over N², per row: [C, N] → [C]. */
@@ -159,13 +164,24 @@ export function hmc(src: IsingFieldSource, flow: Flow | null, o: HmcOptions): Hm
   }
   const finalX = Float32Array.from(valuesOf(() => toX(q)));
   tf.dispose([q, U, inverse]);
-  const half = Math.floor(steps / 2);
-  const averages = Array.from({ length: C }, (_, r) => {
-    let s = 0;
-    for (let t = half; t < steps; t++) s += perChain[r * steps + t];
-    return s / (steps - half);
-  });
-  const mean = averages.reduce((a, b) => a + b, 0) / C;
-  const error = C > 1 ? Math.sqrt(averages.reduce((a, x) => a + (x - mean) ** 2, 0) / (C - 1) / C) : NaN;
-  return { structureFactorTrace: trace, structureFactor: perChain, acceptance: accepted / (C * steps), tauInt: estimateSeries(trace.slice(half)).tauInt, mean, error, finalX, secondsPerStep: seconds / steps };
+  const half = Math.floor(steps / 2), threeQuarters = Math.floor((3 * steps) / 4);
+  // each chain's average over steps [from, to); mean and error over chains (independent chains, so the error is honest)
+  const overChains = (from: number, to: number, weight: (t: number) => number = () => 1) => {
+    const values = Array.from({ length: C }, (_, r) => {
+      let s = 0;
+      for (let t = from; t < to; t++) s += weight(t) * perChain[r * steps + t];
+      return s;
+    });
+    const mean = values.reduce((a, b) => a + b, 0) / C;
+    const error = C > 1 ? Math.sqrt(values.reduce((a, x) => a + (x - mean) ** 2, 0) / (C - 1) / C) : NaN;
+    return { mean, error };
+  };
+  const { mean, error } = overChains(half, steps, () => 1 / (steps - half));
+  const third = threeQuarters - half, last = steps - threeQuarters;
+  const difference = overChains(half, steps, (t) => (t < threeQuarters ? 1 / third : -1 / last));
+  const drift = {
+    thirdQuarter: overChains(half, threeQuarters, () => 1 / third).mean, lastQuarter: overChains(threeQuarters, steps, () => 1 / last).mean,
+    sigmas: difference.mean / difference.error,
+  };
+  return { structureFactorTrace: trace, structureFactor: perChain, acceptance: accepted / (C * steps), tauInt: estimateSeries(trace.slice(half)).tauInt, mean, error, finalX, secondsPerStep: seconds / steps, drift };
 }
