@@ -400,6 +400,11 @@ test('reproduce mlrg (tiny settings) writes Figs. 4–12 and the numbers; bad re
     for (const c of s.exactCritical.filter((x: { rep: string }) => x.rep === 'A1')) assert.ok(c.bracket[0] <= s.schemeFixedPoint.J && s.schemeFixedPoint.J <= c.bracket[1], JSON.stringify(c));
     assert.deepEqual(s.perRep.map((p: { exactMapJ0: number }) => p.exactMapJ0), [s.exactCritical[0].J0, s.exactCritical[2].J0], 'each J0* sits next to its truncation\'s exact-map value (abstract mirror, the default)');
     for (const p of s.perRep) assert.ok(Number.isFinite(p.J0star.mean) && p.zAbove >= 0.99);
+    // the paper's representation trend, judged from A1 to A1+E by distance to J0c, for the exact maps and the trained models
+    const trend = s.acceptance.representationTrend;
+    const J0c = 0.5 * Math.acosh(1 + Math.SQRT2);
+    assert.equal(trend.exactMapJ0TowardJ0c, Math.abs(s.perRep[1].exactMapJ0 - J0c) < Math.abs(s.perRep[0].exactMapJ0 - J0c));
+    assert.equal(trend.learnedJ0TowardJ0c, Math.abs(s.perRep[1].J0star.mean - J0c) < Math.abs(s.perRep[0].J0star.mean - J0c));
     assert.equal(s.config.teacherDomain, 'fundamental');
     assert.equal(s.config.flowTeachers, 2);
     // no learned step can beat the KL-optimal student

@@ -413,13 +413,27 @@ async function runIn(work: string, cfg: Config, ctx: StudyContext, title: string
       data: { columns: ['rep', 'mirror', 'level', 'klBits', 'Z', 'J'], rows: exactMaps.flatMap((m) => m.levels.map((l, i) => [m.rep, m.mirror, i, l.klBits, l.Z, l.J.map((v) => v.toFixed(5)).join(' ')])) },
     });
   }
+  const yesNo = (b: boolean | null) => (b === null ? 'not known' : b ? 'yes' : 'no');
   const passed = Boolean(a1 && Math.abs(a1.J0star.mean - PAPER_A1_J0.mean) <= 0.04 && a1.zBelow < 1.25 && a1.zAbove > 1.75);
+  // the paper's claim (Figs. 8, 12): J0* → J0c and Δ1 → 1/8 as the representation grows. Judged from the first to the last
+  // representation run, for the trained monotones and for the exact KL-optimal maps (what a perfect monotone would find)
+  const closer = (values: (number | null | undefined)[], target: number): boolean | null => {
+    const v = values.filter((x): x is number => typeof x === 'number' && Number.isFinite(x));
+    return values.length >= 2 && v.length === values.length ? Math.abs(v[v.length - 1] - target) < Math.abs(v[0] - target) : null;
+  };
+  const representationTrend = {
+    reps: perRep.map((r) => r.rep),
+    J0star: perRep.map((r) => r.J0star.mean), J0starPhase: perRep.map((r) => r.J0starPhase?.mean ?? null), exactMapJ0: perRep.map((r) => r.exactMapJ0),
+    delta1: perRep.map((r) => r.delta1?.mean ?? null), exactMapDelta1: perRep.map((r) => r.exactMapDelta1),
+    learnedJ0TowardJ0c: closer(perRep.map((r) => r.J0star.mean), LIEB_CRITICAL_COUPLING), exactMapJ0TowardJ0c: closer(perRep.map((r) => r.exactMapJ0), LIEB_CRITICAL_COUPLING),
+    learnedDelta1Toward: closer(perRep.map((r) => r.delta1?.mean), 0.125), exactMapDelta1Toward: closer(perRep.map((r) => r.exactMapDelta1), 0.125),
+  };
   Object.assign(report.summary, {
     trainSeconds, fig4Seconds, exactSeconds, models: analyses.length, schemeFixedPoint: scheme, perRep, exactCritical,
     exactMaps: exactMaps.map((m) => ({ rep: m.rep, mirror: m.mirror, phase: m.phase, klBits: m.levels.map((l) => l.klBits), Z: m.levels.map((l) => l.Z), J: m.levels.map((l) => l.J) })),
     analyses: analyses.map((a) => ({ rep: a.rep, mode: a.mode, model: a.model, J0star: a.J0star, J0starPhase: a.J0starPhase, fixedPoint: a.fixedPoint, newtonSteps: a.newtonSteps, gradNorm: a.gradNorm, deltas: a.deltas.slice(0, 4), zBelow: a.zBelow, zAbove: a.zAbove, firstStepKlBits: a.firstStepKlBits })),
     fig4: fig4.map((f) => ({ rep: f.rep, klBitsAtJ0c: f.kl[teacherJ.findIndex((x) => x >= LIEB_CRITICAL_COUPLING)] })),
-    acceptance: { a1Window: [0.78, 0.86], passed },
+    acceptance: { a1Window: [0.78, 0.86], passed, representationTrend },
   });
   const lines = [
     `${jobs.length} MLRG models (${cfg.reps.join(', ')}; CD also for ${cfg.cdReps.join(', ') || 'none'}) trained in ${trainSeconds.toFixed(1)} s on ${backendDetail}; Fig. 4 in ${fig4Seconds.toFixed(1)} s; exact maps in ${exactSeconds.toFixed(1)} s`,
@@ -428,6 +442,7 @@ async function runIn(work: string, cfg: Config, ctx: StudyContext, title: string
     ...exactMaps.map((m) => `exact KL-optimal ${m.rep} map from J0c, mirror ${m.mirror}: KL per level ${m.levels.map((l) => l.klBits.toFixed(3)).join(', ')} bits`),
     ...perRep.map((r) => `${r.rep.padEnd(8)} J0* = ${r.J0star.mean.toFixed(4)} ± ${(r.J0star.sd || 0).toFixed(4)} (sd, ${r.J0star.models} exact-KL models${r.exactMapJ0 !== null ? `; exact map ${r.exactMapJ0.toFixed(4)}` : ''}), phase boundary ${r.J0starPhase ? `${r.J0starPhase.mean.toFixed(4)} ± ${(r.J0starPhase.sd || 0).toFixed(4)} (${r.J0starPhase.models} models)` : 'none'}${r.J0starCd ? `, CD: ${r.J0starCd.mean.toFixed(4)} ± ${(r.J0starCd.sd || 0).toFixed(4)}` : ''}; Δ1 = ${r.delta1 ? `${r.delta1.mean.toFixed(4)} ± ${(r.delta1.sd || 0).toFixed(4)}` : '–'}${r.delta2 ? `, Δ2 = ${r.delta2.mean.toFixed(3)}` : ''}; Z = ${r.zBelow.toFixed(2)} / ${r.zAbove.toFixed(2)} at J0* ∓ 0.3; final KL ${r.finalKlBits.toFixed(4)} bits; ${r.secondsPerStep.toFixed(3)} s/step`),
     `acceptance: A1 J0* within 0.82 ± 0.04 and Z → 1 / 2: ${passed ? 'yes' : 'NO'}`,
+    ...(perRep.length >= 2 ? [`the paper's trend from ${perRep[0].rep} to ${perRep[perRep.length - 1].rep} (toward J0c = ${LIEB_CRITICAL_COUPLING.toFixed(4)}, Δ1 toward 1/8): learned J0* ${yesNo(representationTrend.learnedJ0TowardJ0c)}, exact maps' J0 ${yesNo(representationTrend.exactMapJ0TowardJ0c)}; learned Δ1 ${yesNo(representationTrend.learnedDelta1Toward)}, exact maps' Δ1 ${yesNo(representationTrend.exactMapDelta1Toward)}`] : []),
   ];
   return { report, text: lines.join('\n'), passed };
 }
