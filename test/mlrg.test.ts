@@ -401,6 +401,8 @@ test('reproduce mlrg (tiny settings) writes Figs. 4–12 and the numbers; bad re
     assert.deepEqual(s.perRep.map((p: { exactMapJ0: number }) => p.exactMapJ0), [s.exactCritical[0].J0, s.exactCritical[2].J0], 'each J0* sits next to its truncation\'s exact-map value (abstract mirror, the default)');
     for (const p of s.perRep) assert.ok(Number.isFinite(p.J0star.mean) && p.zAbove >= 0.99);
     // the paper's representation trend, judged from A1 to A1+E by distance to J0c, for the exact maps and the trained models
+    const a1Exact = s.analyses.filter((a: { rep: string; mode: string }) => a.rep === 'A1' && a.mode === 'exact').map((a: { J0star: number }) => a.J0star);
+    assert.ok(Math.abs(s.perRep[0].J0star.median - (a1Exact[0] + a1Exact[1]) / 2) < 1e-12, 'the median of two models is their mean');
     const trend = s.acceptance.representationTrend;
     const J0c = 0.5 * Math.acosh(1 + Math.SQRT2);
     assert.equal(trend.exactMapJ0TowardJ0c, Math.abs(s.perRep[1].exactMapJ0 - J0c) < Math.abs(s.perRep[0].exactMapJ0 - J0c));

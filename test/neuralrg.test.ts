@@ -6,10 +6,11 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../src/nn/backend.js';
 import { densityOfStates } from '../src/exact/enumeration.js';
-import { createFlow, disposeFlow } from '../src/models/neuralrg/flow.js';
-import { hmc } from '../src/models/neuralrg/hmc.js';
+import { createFlow, disposeFlow, generate } from '../src/models/neuralrg/flow.js';
+import { equilibriumStart, hmc, type HmcResult } from '../src/models/neuralrg/hmc.js';
 import { fieldFromSpins, isingFieldSource } from '../src/models/neuralrg/source.js';
 import { Rng } from '../src/sampling/rng.js';
 import { saveCheckpoint } from '../src/io/checkpoint.js';
@@ -35,6 +36,30 @@ function exactStructureFactor(L: number, T: number): number {
   return m2 / z / (N * N);
 }
 
+/** The drift recomputed from the per-chain series [C, steps]: third-quarter minus fourth-quarter average per chain, over chains. */
+function assertDrift(r: HmcResult, C: number, steps: number): void {
+  const half = Math.floor(steps / 2), q3 = Math.floor((3 * steps) / 4);
+  const avg = (c: number, a: number, b: number) => { let s = 0; for (let t = a; t < b; t++) s += r.structureFactor[c * steps + t]; return s / (b - a); };
+  const d = Array.from({ length: C }, (_, c) => avg(c, half, q3) - avg(c, q3, steps));
+  const m = d.reduce((a, b) => a + b, 0) / C, e = Math.sqrt(d.reduce((a, x) => a + (x - m) ** 2, 0) / (C - 1) / C);
+  const third = Array.from({ length: C }, (_, c) => avg(c, half, q3)).reduce((a, b) => a + b, 0) / C;
+  assert.ok(Math.abs(r.drift.sigmas - m / e) < 1e-9 * Math.max(1, Math.abs(m / e)) && Math.abs(r.drift.thirdQuarter - third) < 1e-12, `${JSON.stringify(r.drift)} against ${m / e}, ${third}`);
+  assert.ok(Math.abs(r.drift.thirdQuarter - r.drift.lastQuarter - m) < 1e-12);
+}
+
+test('equilibrium starts: the latent start maps to the physical one through the flow, z = g⁻¹(x)', async () => {
+  await initBackend('cpu');
+  const src = isingFieldSource(4, 2.5);
+  const flow = createFlow({ L: 4, depth: 2, block: { couplings: 2, hidden: 8 }, symmetric: true }, Rng.stream(3, 2));
+  const x = equilibriumStart(src, null, 6, 11), z = equilibriumStart(src, flow, 6, 11);
+  const back = generate(flow, tf.tensor2d(z, [6, 16])).x.dataSync();
+  let worst = 0;
+  for (let k = 0; k < x.length; k++) worst = Math.max(worst, Math.abs(back[k] - x[k]));
+  assert.ok(worst < 1e-4, `|g(z) − x| up to ${worst}`);
+  assert.ok(z.some((v, k) => Math.abs(v - x[k]) > 1e-3), 'the flow is not the identity, so z differs from x');
+  disposeFlow(flow);
+});
+
 test('HMC in the physical space and in the latent space of an untrained flow reproduce the exact structure factor (L = 4)', async () => {
   await initBackend('cpu');
   const L = 4, T = 3.0;
@@ -45,10 +70,14 @@ test('HMC in the physical space and in the latent space of an untrained flow rep
     const r = hmc(src, f, { space, chains: 48, steps, leapfrogSteps: 5, stepSize: 0.25, seed: 5 });
     assert.ok(r.acceptance > 0.5, `${space}: acceptance ${r.acceptance}`);
     assert.ok(Math.abs(r.mean - exact) < 5 * r.error, `${space}: ${r.mean} ± ${r.error} vs exact ${exact}`);
-    // the relaxation check: the second half's two quarters (equal lengths here) average to its mean, and agree in equilibrium
-    assert.ok(Math.abs((r.drift.thirdQuarter + r.drift.lastQuarter) / 2 - r.mean) < 1e-6, JSON.stringify(r.drift));
+    // the relaxation check agrees with the per-chain series, and the quarters agree in equilibrium
+    assertDrift(r, 48, steps);
     assert.ok(Math.abs(r.drift.sigmas) < 5, `${space}: drift ${JSON.stringify(r.drift)}`);
   }
+  // unequal quarters (steps 5–7 against 8–9), and none to compare below 4 steps
+  assertDrift(hmc(src, null, { space: 'physical', chains: 6, steps: 10, leapfrogSteps: 2, stepSize: 0.25, seed: 7 }), 6, 10);
+  const two = hmc(src, null, { space: 'physical', chains: 6, steps: 2, leapfrogSteps: 2, stepSize: 0.25, seed: 7 });
+  assert.ok(Number.isNaN(two.drift.sigmas) && Number.isNaN(two.drift.thirdQuarter), JSON.stringify(two.drift));
   disposeFlow(flow);
 });
 
@@ -140,6 +169,13 @@ test('spinflow neuralrg train respects the variational bound; sample and hmc wri
     const h = run('neuralrg', 'hmc', '--model', join(dir, 'f.safetensors'), '--T', '2.5', '--chains', '4', '--steps', '4', '--out', join(dir, 'h.npy'), '--json');
     assert.equal(h.status, 0, h.stderr);
     assert.equal(JSON.parse(h.stdout).trace.length, 4);
+    const eq = run('neuralrg', 'hmc', '--model', join(dir, 'f.safetensors'), '--T', '2.5', '--chains', '4', '--steps', '4', '--start', 'equilibrium', '--out', join(dir, 'e.npy'), '--json');
+    assert.equal(eq.status, 0, eq.stderr);
+    assert.equal(JSON.parse(eq.stdout).start, 'equilibrium');
+    const badStart = run('neuralrg', 'hmc', '--model', join(dir, 'f.safetensors'), '--T', '2.5', '--start', 'cold', '--out', join(dir, 'b.npy'));
+    assert.equal(badStart.status, 2);
+    assert.match(badStart.stderr, /--start cold is not allowed: random .* or equilibrium/);
+    assert.ok(!existsSync(join(dir, 'b.npy')) && !existsSync(join(dir, 'b.npy.ckpt')));
     // the chains' checkpoint lives only while they run; one left by a killed run of other options is refused
     assert.ok(!existsSync(join(dir, 'h.npy.ckpt')));
     saveCheckpoint(join(dir, 'k.npy.ckpt'), 'hmc', 'a run with other options', {});

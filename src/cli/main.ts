@@ -30,7 +30,7 @@ import { disposeMade, loadMade, madeProposal, sampleMade } from '../models/made/
 import { DOFS, trainMadeJob, type Dof } from '../models/made/train-job.js';
 import { transferMetropolis } from '../models/made/transfer.js';
 import { disposeFlow, loadFlow, sampleFlow, type Flow } from '../models/neuralrg/flow.js';
-import { hmc } from '../models/neuralrg/hmc.js';
+import { equilibriumStart, hmc } from '../models/neuralrg/hmc.js';
 import { isingFieldSource, spinsFromField } from '../models/neuralrg/source.js';
 import { trainNeuralRgJob } from '../models/neuralrg/train-job.js';
 import { importanceStarts, neuralMetropolis, type NeuralMetropolisResult } from '../sampling/neural-mh.js';
@@ -207,7 +207,8 @@ sample  N exact samples of p_θ (the training temperature); with --T and --T-tra
                              [--seed S] [--backend B] [--json]
        spinflow neuralrg sample --model FLOW.safetensors --T T --count N --out SPINS.npy [--seed S] [--json]
        spinflow neuralrg hmc --model FLOW.safetensors --T T --out SPINS.npy [--space latent|physical] [--chains 64]
-                             [--steps 100] [--leapfrog 5] [--step-size 0.3] [--seed S] [--json]
+                             [--steps 100] [--leapfrog 5] [--step-size 0.3] [--start random|equilibrium]
+                             [--seed S] [--json]
 
 train   variational (reverse-KL) training of the MERA-like RealNVP flow on π(x) = exp(−½xᵀ(K+αI)⁻¹x) Π cosh x_i
         at T, with the Z2-symmetrized density unless --plain; prints the free energy against the exact −ln Z.
@@ -218,7 +219,9 @@ hmc     hybrid Monte Carlo in the latent space of the flow (or in the physical s
         second half's third quarter against its fourth, in σ: several σ means the chains still relax and
         need more --steps), and the chains' final spins as int8 ±1. While they run, the chains are saved
         to SPINS.npy.ckpt every 30 s: the same command after a kill continues them (other options are
-        refused until that file is removed).
+        refused until that file is removed). --start equilibrium starts the chains at exact draws of
+        π(x) (x = As + A^{1/2}ξ, s from Wolff; z = g⁻¹(x) in the latent space) instead of N(0, 1): a chain
+        that is exact stays there, so two starts that disagree expose a chain that has not mixed.
 `,
   evaluate: `Usage: spinflow evaluate --samples FILE.npy --reference FILE.npy|DIR|exact [--group NAME] [--T T]
                          [--magnetization M0] [--json]
@@ -867,7 +870,7 @@ async function cmdMade(argv: string[]): Promise<number> {
 }
 
 async function cmdNeuralRg(argv: string[]): Promise<number> {
-  const c = modelCommand('neuralrg', argv, { ...stringOptions(['L', 'T', 'out', 'model', 'depth', 'couplings', 'hidden', 'epochs', 'steps', 'batch', 'lr', 'warmup', 'seed', 'backend', 'count', 'space', 'chains', 'leapfrog', 'step-size']), plain: { type: 'boolean' } }, ['train', 'sample', 'hmc']);
+  const c = modelCommand('neuralrg', argv, { ...stringOptions(['L', 'T', 'out', 'model', 'depth', 'couplings', 'hidden', 'epochs', 'steps', 'batch', 'lr', 'warmup', 'seed', 'backend', 'count', 'space', 'chains', 'leapfrog', 'step-size', 'start']), plain: { type: 'boolean' } }, ['train', 'sample', 'hmc']);
   if (!c) return help('neuralrg');
   const { sub, v, out, intAtLeast, seed } = c;
   const T = parseNumber('--T', str(v.T)) ?? (sub === 'train' ? CRITICAL_TEMPERATURE : undefined);
@@ -909,15 +912,18 @@ async function cmdNeuralRg(argv: string[]): Promise<number> {
       return 0;
     }
     const chains = intAtLeast('--chains', 64, 2);
+    const start = str(v.start) ?? 'random';
+    if (start !== 'random' && start !== 'equilibrium') throw new InputError(`--start ${start} is not allowed: random (N(0, 1) draws: flow samples in the latent space) or equilibrium (exact draws of π(x) from Wolff configurations)`);
     const options = { space, chains, steps: intAtLeast('--steps', 100, 1), leapfrogSteps: intAtLeast('--leapfrog', 5, 1), stepSize: parseNumber('--step-size', str(v['step-size'])) ?? (space === 'latent' ? 0.3 : 0.1), seed } as const;
     // OUT.ckpt holds the chains every 30 s while they run: the same command after a kill continues them (the key
     // holds the flow's hash); it is removed once OUT is written
-    const checkpoint = { path: `${out}.ckpt`, key: JSON.stringify({ ...options, L, T, model: space === 'latent' ? sha256File(modelPath as string) : null }), everySeconds: 30 };
-    const r = hmc(isingFieldSource(L, T), flow, { ...options, checkpoint });
+    const checkpoint = { path: `${out}.ckpt`, key: JSON.stringify({ ...options, L, T, model: space === 'latent' ? sha256File(modelPath as string) : null, ...(start === 'random' ? {} : { start }) }), everySeconds: 30 };
+    const src = isingFieldSource(L, T);
+    const r = hmc(src, flow, { ...options, checkpoint, ...(start === 'equilibrium' ? { start: equilibriumStart(src, space === 'latent' ? flow : null, chains, seed) } : {}) });
     writeFileAtomicSync(out, encodeNpy('int8', [chains, L, L], spinsFromField(r.finalX, Rng.stream(seed, 42))));
     rmSync(checkpoint.path, { force: true });
-    print(Boolean(v.json), { out, space, chains, L, T, acceptance: r.acceptance, structureFactor: { mean: r.mean, error: r.error, tauInt: r.tauInt, drift: r.drift }, trace: r.structureFactorTrace },
-      `${space} HMC, ${chains} chains (L = ${L}, T = ${T}): acceptance ${(100 * r.acceptance).toFixed(1)} %, structure factor ${r.mean.toFixed(4)} ± ${r.error.toFixed(4)} (second half), τ_int ${r.tauInt.toFixed(1)} steps, third − fourth quarter ${(r.drift.thirdQuarter - r.drift.lastQuarter).toFixed(4)} (${r.drift.sigmas.toFixed(1)}σ: several σ means still relaxing); final spins in ${out}`);
+    print(Boolean(v.json), { out, space, chains, start, L, T, acceptance: r.acceptance, structureFactor: { mean: r.mean, error: r.error, tauInt: r.tauInt, drift: r.drift }, trace: r.structureFactorTrace },
+      `${space} HMC, ${chains} chains from ${start === 'random' ? (space === 'latent' ? 'flow samples' : 'N(0, 1)') : 'equilibrium draws'} (L = ${L}, T = ${T}): acceptance ${(100 * r.acceptance).toFixed(1)} %, structure factor ${r.mean.toFixed(4)} ± ${r.error.toFixed(4)} (second half), τ_int ${r.tauInt.toFixed(1)} steps, third − fourth quarter ${(r.drift.thirdQuarter - r.drift.lastQuarter).toFixed(4)} (${r.drift.sigmas.toFixed(1)}σ: several σ means still relaxing); final spins in ${out}`);
     return 0;
   } finally {
     if (flow) disposeFlow(flow);

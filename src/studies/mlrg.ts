@@ -38,7 +38,9 @@ const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const sd = (xs: number[]) => (xs.length < 2 ? NaN : Math.sqrt(xs.reduce((a, x) => a + (x - mean(xs)) ** 2, 0) / (xs.length - 1)));
 const range = (lo: number, hi: number, n: number) => Array.from({ length: n }, (_, i) => lo + ((hi - lo) * i) / (n - 1));
 /** Mean, sd and count over models of the values that are not null or undefined (null when none are). */
-const summarize = (xs: (number | null | undefined)[]) => { const v = xs.filter((x): x is number => x !== null && x !== undefined); return v.length ? { mean: mean(v), sd: sd(v), models: v.length } : null; };
+// the median next to mean ± sd: one badly trained model of ten moves the mean by a tenth of its miss, the median hardly
+const median = (v: number[]) => { const s = [...v].sort((a, b) => a - b), k = s.length >> 1; return s.length % 2 ? s[k] : (s[k - 1] + s[k]) / 2; };
+const summarize = (xs: (number | null | undefined)[]) => { const v = xs.filter((x): x is number => x !== null && x !== undefined); return v.length ? { mean: mean(v), sd: sd(v), median: median(v), models: v.length } : null; };
 const axisPoint = (P: number, j0: number) => Float64Array.from({ length: P }, (_, p) => (p === 0 ? j0 : 0));
 
 export const mlrgStudy: Study<Config> = {
@@ -301,7 +303,7 @@ async function runIn(work: string, cfg: Config, ctx: StudyContext, title: string
     const own = exactCritical.find((c) => c.rep === rep && c.mirror === cfg.mirror);
     return {
       rep, couplings: couplingCount(rep),
-      J0star: { mean: mean(exact.map((a) => a.J0star)), sd: sd(exact.map((a) => a.J0star)), models: exact.length },
+      J0star: { mean: mean(exact.map((a) => a.J0star)), sd: sd(exact.map((a) => a.J0star)), median: exact.length ? median(exact.map((a) => a.J0star)) : NaN, models: exact.length },
       // what the monotone should find: the critical J0 of this truncation's exact map, in the trained mirror convention
       exactMapJ0: own?.J0 ?? null,
       J0starPhase: summarize(exact.map((a) => a.J0starPhase)),
@@ -322,9 +324,9 @@ async function runIn(work: string, cfg: Config, ctx: StudyContext, title: string
   const err = (v: { sd: number; models: number }) => (Number.isFinite(v.sd) ? v.sd / Math.sqrt(v.models) : undefined);
   for (const r of perRep) {
     const mapNote = r.exactMapJ0 !== null ? `; the critical J0 of this truncation's exact KL-optimal map (${cfg.mirror} mirror) is ${r.exactMapJ0.toFixed(4)}` : '';
-    report.compare({ quantity: `J0* (${r.rep}, exact-KL training, ${r.J0star.models} models; spread ${r.J0star.sd.toFixed(3)})`, spinflow: { mean: r.J0star.mean, error: err(r.J0star) }, paper: r.rep === 'A1' ? PAPER_A1_J0 : null, exact: LIEB_CRITICAL_COUPLING, note: (r.rep === 'A1' ? `the A1 truncation's own fixed point (exact KL-optimal map) is ${scheme.J.toFixed(4)}` : 'the paper: approaches J0c as the representation grows') + mapNote });
+    report.compare({ quantity: `J0* (${r.rep}, exact-KL training, ${r.J0star.models} models; spread ${r.J0star.sd.toFixed(3)}, median ${r.J0star.median.toFixed(3)})`, spinflow: { mean: r.J0star.mean, error: err(r.J0star) }, paper: r.rep === 'A1' ? PAPER_A1_J0 : null, exact: LIEB_CRITICAL_COUPLING, note: (r.rep === 'A1' ? `the A1 truncation's own fixed point (exact KL-optimal map) is ${scheme.J.toFixed(4)}` : 'the paper: approaches J0c as the representation grows') + mapNote });
     report.compare({ quantity: `phase boundary of the learned flow on the J0 axis, Z(J(J0, ℓ = ${cfg.flowScales})) = 1.5 (${r.rep}, exact-KL training, ${r.J0starPhase?.models ?? 0} of ${r.J0star.models} models cross)`, spinflow: r.J0starPhase ? { mean: r.J0starPhase.mean, error: err(r.J0starPhase) } : 'no crossing', exact: LIEB_CRITICAL_COUPLING, note: `classifies flows by where they go, as the exact maps' critical J0 does; spread ${r.J0starPhase && Number.isFinite(r.J0starPhase.sd) ? r.J0starPhase.sd.toFixed(3) : '–'}` + mapNote });
-    if (r.J0starCd) report.compare({ quantity: `J0* (${r.rep}, CD training, ${r.J0starCd.models} models; spread ${r.J0starCd.sd.toFixed(3)})`, spinflow: { mean: r.J0starCd.mean, error: err(r.J0starCd) }, paper: r.rep === 'A1' ? PAPER_A1_J0 : null, exact: LIEB_CRITICAL_COUPLING });
+    if (r.J0starCd) report.compare({ quantity: `J0* (${r.rep}, CD training, ${r.J0starCd.models} models; spread ${r.J0starCd.sd.toFixed(3)}, median ${r.J0starCd.median.toFixed(3)})`, spinflow: { mean: r.J0starCd.mean, error: err(r.J0starCd) }, paper: r.rep === 'A1' ? PAPER_A1_J0 : null, exact: LIEB_CRITICAL_COUPLING });
     if (r.delta1) report.compare({ quantity: `Δ1 at the fixed point (${r.rep}, ${r.delta1.models} models)`, spinflow: { mean: r.delta1.mean, error: err(r.delta1) }, exact: 0.125, note: `Ising σ${r.exactMapDelta1 !== null ? `; at the fixed point of this truncation's exact KL-optimal map (${cfg.mirror} mirror) Δ1 = ${r.exactMapDelta1.toFixed(4)}` : ''}` });
     if (r.delta2) report.compare({ quantity: `Δ2 at the fixed point (${r.rep})`, spinflow: { mean: r.delta2.mean, error: err(r.delta2) }, exact: 1, note: 'Ising ε' });
     report.compare({ quantity: `KL (bits) of the learned first RG step from J0 = ${r.firstStep.J0.join(', ')} (${r.rep}, exact-KL models)`, spinflow: r.firstStep.learnedKlBits.map((v) => v.toFixed(4)).join(', '), note: `the KL-optimal students reach ${r.firstStep.exactKlBits.map((v) => v.toFixed(4)).join(', ')}, the least any monotone can` });
@@ -421,12 +423,14 @@ async function runIn(work: string, cfg: Config, ctx: StudyContext, title: string
     const v = values.filter((x): x is number => typeof x === 'number' && Number.isFinite(x));
     return values.length >= 2 && v.length === values.length ? Math.abs(v[v.length - 1] - target) < Math.abs(v[0] - target) : null;
   };
+  // in order of growing representation (coupling count), whatever the order of --rep
+  const grown = [...perRep].sort((a, b) => a.couplings - b.couplings);
   const representationTrend = {
-    reps: perRep.map((r) => r.rep),
-    J0star: perRep.map((r) => r.J0star.mean), J0starPhase: perRep.map((r) => r.J0starPhase?.mean ?? null), exactMapJ0: perRep.map((r) => r.exactMapJ0),
-    delta1: perRep.map((r) => r.delta1?.mean ?? null), exactMapDelta1: perRep.map((r) => r.exactMapDelta1),
-    learnedJ0TowardJ0c: closer(perRep.map((r) => r.J0star.mean), LIEB_CRITICAL_COUPLING), exactMapJ0TowardJ0c: closer(perRep.map((r) => r.exactMapJ0), LIEB_CRITICAL_COUPLING),
-    learnedDelta1Toward: closer(perRep.map((r) => r.delta1?.mean), 0.125), exactMapDelta1Toward: closer(perRep.map((r) => r.exactMapDelta1), 0.125),
+    reps: grown.map((r) => r.rep),
+    J0star: grown.map((r) => r.J0star.mean), J0starPhase: grown.map((r) => r.J0starPhase?.mean ?? null), exactMapJ0: grown.map((r) => r.exactMapJ0),
+    delta1: grown.map((r) => r.delta1?.mean ?? null), exactMapDelta1: grown.map((r) => r.exactMapDelta1),
+    learnedJ0TowardJ0c: closer(grown.map((r) => r.J0star.mean), LIEB_CRITICAL_COUPLING), exactMapJ0TowardJ0c: closer(grown.map((r) => r.exactMapJ0), LIEB_CRITICAL_COUPLING),
+    learnedDelta1Toward: closer(grown.map((r) => r.delta1?.mean), 0.125), exactMapDelta1Toward: closer(grown.map((r) => r.exactMapDelta1), 0.125),
   };
   Object.assign(report.summary, {
     trainSeconds, fig4Seconds, exactSeconds, models: analyses.length, schemeFixedPoint: scheme, perRep, exactCritical,
@@ -440,9 +444,9 @@ async function runIn(work: string, cfg: Config, ctx: StudyContext, title: string
     `exact KL-optimal A1 map: fixed point J = ${scheme.J.toFixed(4)}, slope ${scheme.slope.toFixed(4)} (paper J0* = 0.82 ± 0.02; exact J0c = ${LIEB_CRITICAL_COUPLING.toFixed(4)})`,
     ...exactCritical.map((c) => `exact KL-optimal ${c.rep} map, mirror ${c.mirror}: critical J0 = ${c.J0 === null ? 'none in [0.05, 1.5]' : c.J0.toFixed(4)} (bracket ${c.bracket.map((v) => v.toFixed(4)).join('…')}; J0c = ${LIEB_CRITICAL_COUPLING.toFixed(4)})${c.fixedPoint ? `, Δ1 there ${c.fixedPoint.deltas[0]?.toFixed(4) ?? '–'}` : ''}`),
     ...exactMaps.map((m) => `exact KL-optimal ${m.rep} map from J0c, mirror ${m.mirror}: KL per level ${m.levels.map((l) => l.klBits.toFixed(3)).join(', ')} bits`),
-    ...perRep.map((r) => `${r.rep.padEnd(8)} J0* = ${r.J0star.mean.toFixed(4)} ± ${(r.J0star.sd || 0).toFixed(4)} (sd, ${r.J0star.models} exact-KL models${r.exactMapJ0 !== null ? `; exact map ${r.exactMapJ0.toFixed(4)}` : ''}), phase boundary ${r.J0starPhase ? `${r.J0starPhase.mean.toFixed(4)} ± ${(r.J0starPhase.sd || 0).toFixed(4)} (${r.J0starPhase.models} models)` : 'none'}${r.J0starCd ? `, CD: ${r.J0starCd.mean.toFixed(4)} ± ${(r.J0starCd.sd || 0).toFixed(4)}` : ''}; Δ1 = ${r.delta1 ? `${r.delta1.mean.toFixed(4)} ± ${(r.delta1.sd || 0).toFixed(4)}` : '–'}${r.delta2 ? `, Δ2 = ${r.delta2.mean.toFixed(3)}` : ''}; Z = ${r.zBelow.toFixed(2)} / ${r.zAbove.toFixed(2)} at J0* ∓ 0.3; final KL ${r.finalKlBits.toFixed(4)} bits; ${r.secondsPerStep.toFixed(3)} s/step`),
+    ...perRep.map((r) => `${r.rep.padEnd(8)} J0* = ${r.J0star.mean.toFixed(4)} ± ${(r.J0star.sd || 0).toFixed(4)} (sd, median ${r.J0star.median.toFixed(4)}, ${r.J0star.models} exact-KL models${r.exactMapJ0 !== null ? `; exact map ${r.exactMapJ0.toFixed(4)}` : ''}), phase boundary ${r.J0starPhase ? `${r.J0starPhase.mean.toFixed(4)} ± ${(r.J0starPhase.sd || 0).toFixed(4)} (${r.J0starPhase.models} models)` : 'none'}${r.J0starCd ? `, CD: ${r.J0starCd.mean.toFixed(4)} ± ${(r.J0starCd.sd || 0).toFixed(4)} (median ${r.J0starCd.median.toFixed(4)})` : ''}; Δ1 = ${r.delta1 ? `${r.delta1.mean.toFixed(4)} ± ${(r.delta1.sd || 0).toFixed(4)}` : '–'}${r.delta2 ? `, Δ2 = ${r.delta2.mean.toFixed(3)}` : ''}; Z = ${r.zBelow.toFixed(2)} / ${r.zAbove.toFixed(2)} at J0* ∓ 0.3; final KL ${r.finalKlBits.toFixed(4)} bits; ${r.secondsPerStep.toFixed(3)} s/step`),
     `acceptance: A1 J0* within 0.82 ± 0.04 and Z → 1 / 2: ${passed ? 'yes' : 'NO'}`,
-    ...(perRep.length >= 2 ? [`the paper's trend from ${perRep[0].rep} to ${perRep[perRep.length - 1].rep} (toward J0c = ${LIEB_CRITICAL_COUPLING.toFixed(4)}, Δ1 toward 1/8): learned J0* ${yesNo(representationTrend.learnedJ0TowardJ0c)}, exact maps' J0 ${yesNo(representationTrend.exactMapJ0TowardJ0c)}; learned Δ1 ${yesNo(representationTrend.learnedDelta1Toward)}, exact maps' Δ1 ${yesNo(representationTrend.exactMapDelta1Toward)}`] : []),
+    ...(grown.length >= 2 ? [`the paper's trend from ${grown[0].rep} to ${grown[grown.length - 1].rep} (toward J0c = ${LIEB_CRITICAL_COUPLING.toFixed(4)}, Δ1 toward 1/8): learned J0* ${yesNo(representationTrend.learnedJ0TowardJ0c)}, exact maps' J0 ${yesNo(representationTrend.exactMapJ0TowardJ0c)}; learned Δ1 ${yesNo(representationTrend.learnedDelta1Toward)}, exact maps' Δ1 ${yesNo(representationTrend.exactMapDelta1Toward)}`] : []),
   ];
   return { report, text: lines.join('\n'), passed };
 }

@@ -20,8 +20,8 @@ import { equilibriumConfigurations } from '../sampling/configurations.js';
 import { evaluateConfigurations } from '../evaluate/harness.js';
 import { disposeFlow, generate, infer, loadFlow, sampleFlow, type FlowSpec } from '../models/neuralrg/flow.js';
 import { ksgMutualInformation } from '../observables/mutual-information.js';
-import { hmc } from '../models/neuralrg/hmc.js';
-import { fieldFromSpins, isingFieldSource, spinsFromField } from '../models/neuralrg/source.js';
+import { equilibriumStart, hmc } from '../models/neuralrg/hmc.js';
+import { isingFieldSource, spinsFromField } from '../models/neuralrg/source.js';
 import type { NeuralRgTrainArgs, NeuralRgTrainResult } from '../models/neuralrg/train-job.js';
 import { Report } from '../report/report.js';
 import { heatmaps, linePlot, spinImages } from '../report/plot.js';
@@ -118,7 +118,7 @@ async function runIn(work: string, cfg: Config, ctx: StudyContext, title: string
   // start at exact draws x = As + A^{1/2}ξ of π(x) (s from Wolff), so their τ_int is the equilibrium one
   const equilibrium = hmc(src, null, {
     space: 'physical', chains: cfg.hmcChains, steps: cfg.equilibriumSteps, leapfrogSteps: cfg.leapfrog, stepSize: cfg.physicalStepSize, seed: ctx.seed + 2,
-    start: fieldFromSpins(src, equilibriumConfigurations(cfg.L, Tc, cfg.hmcChains, ctx.seed + 9), Rng.stream(ctx.seed, 47)),
+    start: equilibriumStart(src, null, cfg.hmcChains, ctx.seed),
     checkpoint: hmcCheckpoint('physical-equilibrium', cfg.equilibriumSteps), onProgress: (t) => ctx.onProgress?.(jobs.length + 2 * cfg.hmcSteps + t, total),
   });
   const [wolff] = await simulate({ L: cfg.L, T: Tc, algorithm: 'wolff', sweeps: 50_000, thermalize: 2_000, chains: 2, seed: ctx.seed, workers: ctx.workers });
@@ -202,7 +202,7 @@ async function runIn(work: string, cfg: Config, ctx: StudyContext, title: string
   }
   report.summary.findings = {
     exactFreeEnergy: main.exactFreeEnergy, finalFreeEnergy: main.finalFreeEnergy, relativeError: main.finalRelativeError, secondsPerStep: main.secondsPerStep, trainSeconds,
-    structureFactor: { ising: S, latent: { mean: latent.mean, error: latent.error, tauInt: latent.tauInt, acceptance: latent.acceptance, steps: cfg.hmcSteps, drift: latent.drift }, physical: { mean: physical.mean, error: physical.error, tauInt: physical.tauInt, acceptance: physical.acceptance, drift: physical.drift },
+    structureFactor: { ising: S, latent: { mean: latent.mean, error: latent.error, tauInt: latent.tauInt, acceptance: latent.acceptance, steps: cfg.hmcSteps, drift: latent.drift }, physical: { mean: physical.mean, error: physical.error, tauInt: physical.tauInt, acceptance: physical.acceptance, steps: cfg.hmcSteps, drift: physical.drift },
       physicalEquilibrium: { mean: equilibrium.mean, error: equilibrium.error, tauInt: equilibrium.tauInt, acceptance: equilibrium.acceptance, steps: cfg.equilibriumSteps, drift: equilibrium.drift },
       secondsPerStep: { latent: latent.secondsPerStep, physicalEquilibrium: equilibrium.secondsPerStep }, secondsPerIndependentMeasurement: independent },
     harness: { flow: { energySigmas: e.energyDeviationSigmas, absMagnetizationSigmas: e.absMagnetizationDeviationSigmas, energyPValue: e.energyTest.pValue }, latentHmc: { energySigmas: eLatent.energyDeviationSigmas, absMagnetizationSigmas: eLatent.absMagnetizationDeviationSigmas, energyPValue: eLatent.energyTest.pValue } },

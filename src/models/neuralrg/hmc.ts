@@ -15,8 +15,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import { Rng } from '../../sampling/rng.js';
 import { estimateSeries } from '../../observables/analysis.js';
 import { checkpointTimer, loadCheckpoint, saveCheckpoint } from '../../io/checkpoint.js';
-import { generate, logPrior, logProbability, type Flow } from './flow.js';
-import { logTarget, type IsingFieldSource } from './source.js';
+import { equilibriumConfigurations } from '../../sampling/configurations.js';
+import { generate, infer, logPrior, logProbability, type Flow } from './flow.js';
+import { fieldFromSpins, logTarget, type IsingFieldSource } from './source.js';
 
 export interface HmcOptions {
   space: 'latent' | 'physical';
@@ -30,6 +31,18 @@ export interface HmcOptions {
   onProgress?: (done: number, total: number) => void;
   /** Resumable chains: `key` names the run (its options and the flow); a checkpoint of another run is refused. */
   checkpoint?: { path: string; key: string; everySeconds: number };
+}
+
+/**
+ * Start states [C, N] in equilibrium: exact draws x = As + A^{1/2}ξ of π(x) from Wolff configurations s
+ * (stream seed + 9; ξ from stream (seed, 47)), mapped to z = g⁻¹(x) when a flow is given (a latent chain).
+ * A chain started here stays in equilibrium if it is exact; comparing it with a chain started at flow samples
+ * tells slow relaxation from a short τ_int.
+ */
+export function equilibriumStart(src: IsingFieldSource, flow: Flow | null, chains: number, seed: number): Float32Array {
+  const x = fieldFromSpins(src, equilibriumConfigurations(src.L, src.T, chains, seed + 9), Rng.stream(seed, 47));
+  if (!flow) return x;
+  return tf.tidy(() => Float32Array.from(infer(flow, tf.tensor2d(x, [chains, src.N])).z.dataSync()));
 }
 
 /** What a checkpoint holds after `step` completed HMC steps. */
@@ -165,23 +178,24 @@ export function hmc(src: IsingFieldSource, flow: Flow | null, o: HmcOptions): Hm
   const finalX = Float32Array.from(valuesOf(() => toX(q)));
   tf.dispose([q, U, inverse]);
   const half = Math.floor(steps / 2), threeQuarters = Math.floor((3 * steps) / 4);
-  // each chain's average over steps [from, to); mean and error over chains (independent chains, so the error is honest)
-  const overChains = (from: number, to: number, weight: (t: number) => number = () => 1) => {
-    const values = Array.from({ length: C }, (_, r) => {
-      let s = 0;
-      for (let t = from; t < to; t++) s += weight(t) * perChain[r * steps + t];
-      return s;
-    });
+  // mean and error over chains of a per-chain value (independent chains, so the error is honest)
+  const overChains = (value: (r: number) => number) => {
+    const values = Array.from({ length: C }, (_, r) => value(r));
     const mean = values.reduce((a, b) => a + b, 0) / C;
     const error = C > 1 ? Math.sqrt(values.reduce((a, x) => a + (x - mean) ** 2, 0) / (C - 1) / C) : NaN;
     return { mean, error };
   };
-  const { mean, error } = overChains(half, steps, () => 1 / (steps - half));
-  const third = threeQuarters - half, last = steps - threeQuarters;
-  const difference = overChains(half, steps, (t) => (t < threeQuarters ? 1 / third : -1 / last));
-  const drift = {
-    thirdQuarter: overChains(half, threeQuarters, () => 1 / third).mean, lastQuarter: overChains(threeQuarters, steps, () => 1 / last).mean,
-    sigmas: difference.mean / difference.error,
+  // chain r's average over steps [from, to)
+  const average = (r: number, from: number, to: number) => {
+    let s = 0;
+    for (let t = from; t < to; t++) s += perChain[r * steps + t];
+    return s / (to - from);
   };
+  const { mean, error } = overChains((r) => average(r, half, steps));
+  // with fewer than 4 steps a quarter is empty and there is nothing to compare
+  const difference = threeQuarters > half ? overChains((r) => average(r, half, threeQuarters) - average(r, threeQuarters, steps)) : { mean: NaN, error: NaN };
+  const drift = threeQuarters > half
+    ? { thirdQuarter: overChains((r) => average(r, half, threeQuarters)).mean, lastQuarter: overChains((r) => average(r, threeQuarters, steps)).mean, sigmas: difference.mean / difference.error }
+    : { thirdQuarter: NaN, lastQuarter: NaN, sigmas: NaN };
   return { structureFactorTrace: trace, structureFactor: perChain, acceptance: accepted / (C * steps), tauInt: estimateSeries(trace.slice(half)).tauInt, mean, error, finalX, secondsPerStep: seconds / steps, drift };
 }
