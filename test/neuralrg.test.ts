@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../src/nn/backend.js';
 import { densityOfStates } from '../src/exact/enumeration.js';
-import { createFlow, disposeFlow, generate } from '../src/models/neuralrg/flow.js';
+import { createFlow, disposeFlow, generate, logProbabilityPlain } from '../src/models/neuralrg/flow.js';
 import { equilibriumStart, hmc, type HmcResult } from '../src/models/neuralrg/hmc.js';
 import { fieldFromSpins, isingFieldSource } from '../src/models/neuralrg/source.js';
 import { Rng } from '../src/sampling/rng.js';
@@ -47,16 +47,30 @@ function assertDrift(r: HmcResult, C: number, steps: number): void {
   assert.ok(Math.abs(r.drift.thirdQuarter - r.drift.lastQuarter - m) < 1e-12);
 }
 
-test('equilibrium starts: the latent start maps to the physical one through the flow, z = g⁻¹(x)', async () => {
+test('equilibrium starts: the latent start is g⁻¹(ηx) of the physical one, the sign drawn with probability q(ηx)/[q(x) + q(−x)]', async () => {
   await initBackend('cpu');
   const src = isingFieldSource(4, 2.5);
   const flow = createFlow({ L: 4, depth: 2, block: { couplings: 2, hidden: 8 }, symmetric: true }, Rng.stream(3, 2));
-  const x = equilibriumStart(src, null, 6, 11), z = equilibriumStart(src, flow, 6, 11);
-  const back = generate(flow, tf.tensor2d(z, [6, 16])).x.dataSync();
-  let worst = 0;
-  for (let k = 0; k < x.length; k++) worst = Math.max(worst, Math.abs(back[k] - x[k]));
-  assert.ok(worst < 1e-4, `|g(z) − x| up to ${worst}`);
-  assert.ok(z.some((v, k) => Math.abs(v - x[k]) > 1e-3), 'the flow is not the identity, so z differs from x');
+  const C = 400;
+  const x = equilibriumStart(src, null, C, 11), z = equilibriumStart(src, flow, C, 11);
+  const back = generate(flow, tf.tensor2d(z, [C, 16])).x.dataSync();
+  const xt = tf.tensor2d(x, [C, 16]);
+  const plus = logProbabilityPlain(flow, xt).dataSync(), minus = logProbabilityPlain(flow, tf.neg(xt) as tf.Tensor2D).dataSync();
+  let kept = 0, expected = 0, variance = 0, asymmetry = 0;
+  for (let r = 0; r < C; r++) {
+    const row = (sign: number) => Math.max(...Array.from({ length: 16 }, (_, i) => Math.abs(back[r * 16 + i] - sign * x[r * 16 + i])));
+    const sign = row(1) < 1e-4 ? 1 : row(-1) < 1e-4 ? -1 : 0;
+    assert.notEqual(sign, 0, `row ${r}: g(z) is neither x nor −x`);
+    const p = 1 / (1 + Math.exp(minus[r] - plus[r]));
+    // directional: how often the more probable sign was drawn (a reversed draw would pick the less probable one)
+    kept += (sign === 1) === (p >= 0.5) ? 1 : 0;
+    expected += Math.max(p, 1 - p);
+    variance += p * (1 - p);
+    asymmetry += Math.abs(p - 0.5) / C;
+  }
+  // the untrained flow must favour one sign clearly enough that drawing η the wrong way round would show
+  assert.ok(asymmetry > 0.1, `mean |p − ½| = ${asymmetry}`);
+  assert.ok(Math.abs(kept - expected) < 5 * Math.sqrt(variance), `the more probable sign drawn for ${kept} of ${C}, expected ${expected} ± ${Math.sqrt(variance)}`);
   disposeFlow(flow);
 });
 

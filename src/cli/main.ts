@@ -220,8 +220,9 @@ hmc     hybrid Monte Carlo in the latent space of the flow (or in the physical s
         need more --steps), and the chains' final spins as int8 ±1. While they run, the chains are saved
         to SPINS.npy.ckpt every 30 s: the same command after a kill continues them (other options are
         refused until that file is removed). --start equilibrium starts the chains at exact draws of
-        π(x) (x = As + A^{1/2}ξ, s from Wolff; z = g⁻¹(x) in the latent space) instead of N(0, 1): a chain
-        that is exact stays there, so two starts that disagree expose a chain that has not mixed.
+        π(x) (x = As + A^{1/2}ξ, s from Wolff; in the latent space z = g⁻¹(ηx), the sign η drawn with
+        probability q(ηx)/[q(x) + q(−x)], the latent chain's own equilibrium with q_sym) instead of
+        N(0, 1): an exact chain stays there, so two starts that disagree expose a chain that has not mixed.
 `,
   evaluate: `Usage: spinflow evaluate --samples FILE.npy --reference FILE.npy|DIR|exact [--group NAME] [--T T]
                          [--magnetization M0] [--json]
