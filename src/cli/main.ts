@@ -894,6 +894,8 @@ async function cmdNeuralRg(argv: string[]): Promise<number> {
   }
   const space = str(v.space) ?? 'latent';
   if (space !== 'latent' && space !== 'physical') throw new InputError(`--space ${space} is unknown: allowed are latent, physical`);
+  const start = str(v.start) ?? 'random';
+  if (start !== 'random' && start !== 'equilibrium') throw new InputError(`--start ${start} is not allowed: random (N(0, 1) draws: flow samples in the latent space) or equilibrium (exact draws of π(x) from Wolff configurations)`);
   const modelPath = str(v.model);
   const needsModel = sub === 'sample' || space === 'latent';
   if (needsModel && !modelPath) throw new InputError('--model is missing: a flow written by spinflow neuralrg train');
@@ -913,8 +915,6 @@ async function cmdNeuralRg(argv: string[]): Promise<number> {
       return 0;
     }
     const chains = intAtLeast('--chains', 64, 2);
-    const start = str(v.start) ?? 'random';
-    if (start !== 'random' && start !== 'equilibrium') throw new InputError(`--start ${start} is not allowed: random (N(0, 1) draws: flow samples in the latent space) or equilibrium (exact draws of π(x) from Wolff configurations)`);
     const options = { space, chains, steps: intAtLeast('--steps', 100, 1), leapfrogSteps: intAtLeast('--leapfrog', 5, 1), stepSize: parseNumber('--step-size', str(v['step-size'])) ?? (space === 'latent' ? 0.3 : 0.1), seed } as const;
     // OUT.ckpt holds the chains every 30 s while they run: the same command after a kill continues them (the key
     // holds the flow's hash); it is removed once OUT is written

@@ -303,7 +303,7 @@ async function runIn(work: string, cfg: Config, ctx: StudyContext, title: string
     const own = exactCritical.find((c) => c.rep === rep && c.mirror === cfg.mirror);
     return {
       rep, couplings: couplingCount(rep),
-      J0star: { mean: mean(exact.map((a) => a.J0star)), sd: sd(exact.map((a) => a.J0star)), median: exact.length ? median(exact.map((a) => a.J0star)) : NaN, models: exact.length },
+      J0star: summarize(exact.map((a) => a.J0star)) ?? { mean: NaN, sd: NaN, median: NaN, models: 0 },
       // what the monotone should find: the critical J0 of this truncation's exact map, in the trained mirror convention
       exactMapJ0: own?.J0 ?? null,
       J0starPhase: summarize(exact.map((a) => a.J0starPhase)),

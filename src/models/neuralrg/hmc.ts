@@ -194,24 +194,25 @@ export function hmc(src: IsingFieldSource, flow: Flow | null, o: HmcOptions): Hm
   const finalX = Float32Array.from(valuesOf(() => toX(q)));
   tf.dispose([q, U, inverse]);
   const half = Math.floor(steps / 2), threeQuarters = Math.floor((3 * steps) / 4);
-  // mean and error over chains of a per-chain value (independent chains, so the error is honest)
-  const overChains = (value: (r: number) => number) => {
-    const values = Array.from({ length: C }, (_, r) => value(r));
+  // mean and error over chains of per-chain values (independent chains, so the error is honest)
+  const overChains = (values: number[]) => {
     const mean = values.reduce((a, b) => a + b, 0) / C;
     const error = C > 1 ? Math.sqrt(values.reduce((a, x) => a + (x - mean) ** 2, 0) / (C - 1) / C) : NaN;
     return { mean, error };
   };
-  // chain r's average over steps [from, to)
-  const average = (r: number, from: number, to: number) => {
+  // each chain's average over steps [from, to)
+  const averages = (from: number, to: number) => Array.from({ length: C }, (_, r) => {
     let s = 0;
     for (let t = from; t < to; t++) s += perChain[r * steps + t];
     return s / (to - from);
-  };
-  const { mean, error } = overChains((r) => average(r, half, steps));
+  });
+  const { mean, error } = overChains(averages(half, steps));
   // with fewer than 4 steps a quarter is empty and there is nothing to compare
-  const difference = threeQuarters > half ? overChains((r) => average(r, half, threeQuarters) - average(r, threeQuarters, steps)) : { mean: NaN, error: NaN };
-  const drift = threeQuarters > half
-    ? { thirdQuarter: overChains((r) => average(r, half, threeQuarters)).mean, lastQuarter: overChains((r) => average(r, threeQuarters, steps)).mean, sigmas: difference.mean / difference.error }
-    : { thirdQuarter: NaN, lastQuarter: NaN, sigmas: NaN };
+  let drift = { thirdQuarter: NaN, lastQuarter: NaN, sigmas: NaN };
+  if (threeQuarters > half) {
+    const third = averages(half, threeQuarters), last = averages(threeQuarters, steps);
+    const difference = overChains(third.map((v, r) => v - last[r]));
+    drift = { thirdQuarter: overChains(third).mean, lastQuarter: overChains(last).mean, sigmas: difference.mean / difference.error };
+  }
   return { structureFactorTrace: trace, structureFactor: perChain, acceptance: accepted / (C * steps), tauInt: estimateSeries(trace.slice(half)).tauInt, mean, error, finalX, secondsPerStep: seconds / steps, drift };
 }
